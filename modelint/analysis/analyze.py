@@ -1,0 +1,52 @@
+"""One call from a model path (or a loaded model) to its ModelAnalysis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelint.analysis.cost_rules import CostRules, load_cost_rules
+from modelint.analysis.costs import compute_costs
+from modelint.analysis.model import ModelAnalysis
+from modelint.analysis.summary import coverage, totals
+from modelint.graph import Shape, build_graph
+from modelint.load import LoadedModel, load_model
+
+__all__ = ["AnalysisOptions", "analyze_loaded", "analyze_path"]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """What shapes the inputs take and which cost rules apply."""
+
+    input_shapes: Mapping[str, Shape] = field(default_factory=dict)
+    rule_paths: Sequence[str] = ()
+    notes: tuple[str, ...] = ()  # carried into the analysis (e.g. about the config)
+
+
+def analyze_loaded(loaded: LoadedModel, rules: CostRules,
+                   options: AnalysisOptions | None = None) -> ModelAnalysis:
+    options = options or AnalysisOptions()
+    graph = build_graph(loaded.proto, input_shapes=options.input_shapes,
+                        layer_of=loaded.layer_of)
+    costs = compute_costs(graph, rules)
+    return ModelAnalysis(
+        path=loaded.path,
+        format=loaded.format,
+        graph=graph,
+        costs=costs,
+        totals=totals(graph, costs),
+        coverage=coverage(graph, costs),
+        source_params=loaded.source_params,
+        notes=(*loaded.notes, *graph.notes, *options.notes),
+    )
+
+
+def analyze_path(path: str | Path, options: AnalysisOptions | None = None,
+                 rules: CostRules | None = None) -> ModelAnalysis:
+    """Load, build and cost one model. Raises ModelintError subclasses on bad input."""
+    options = options or AnalysisOptions()
+    if rules is None:
+        rules = load_cost_rules(options.rule_paths)
+    return analyze_loaded(load_model(path), rules, options)

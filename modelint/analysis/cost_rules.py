@@ -1,0 +1,167 @@
+"""Cost rules: per-op formulas declared as data (``rules/costs/*.yaml``), compiled once.
+
+Entries from later sources override earlier ones (built-in, then config ``rule-paths``, then
+``--rules``); within one source a second entry for the same op is an error. Every formula is
+compiled when loaded, so a typo fails before any model is read, naming file, op and expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelint.analysis.helpers import COST_FUNCTIONS
+from modelint.analysis.views import OpSignature, op_signature
+from modelint.errors import CostRuleError, ExpressionError
+from modelint.expr import Expression, compile_expression
+from modelint.graph.model_graph import DEFAULT_DOMAIN
+from modelint.resources import builtin_rules_dir
+from modelint.schema import read_yaml, validate_document
+from modelint.templates import Template, compile_template
+
+__all__ = ["CONVENTION", "CostRule", "CostRules", "is_cost_rule_file", "load_cost_rules"]
+
+CONVENTION = "modelint-cc/1"
+GENERIC_NAMES = ("x", "y", "inputs", "outputs", "attr", "opset")
+_ZERO = compile_expression(0)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CostRule:
+    """The compiled cost entry of one op type."""
+
+    op_type: str
+    domain: str
+    source: str
+    origin: str
+    signature: OpSignature | None
+    lets: tuple[tuple[str, Expression], ...]
+    macs: Expression
+    flops: Expression
+    transcendentals: Expression
+    assumptions: tuple[Template, ...]
+    control_flow: str | None = None
+
+
+class CostRules:
+    """All cost entries in force, keyed by (domain, op type)."""
+
+    def __init__(self, rules: Mapping[tuple[str, str], CostRule], files: Sequence[str]) -> None:
+        self._rules = dict(rules)
+        self.files = tuple(files)
+
+    def get(self, domain: str, op_type: str) -> CostRule | None:
+        return self._rules.get((domain, op_type))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __iter__(self) -> Iterable[CostRule]:
+        return iter(self._rules.values())
+
+    def op_types(self) -> list[tuple[str, str]]:
+        return sorted(self._rules)
+
+
+def is_cost_rule_file(document: Any) -> bool:
+    return isinstance(document, Mapping) and "ops" in document
+
+
+def _rule_files(directory: Path) -> list[Path]:
+    if directory.is_file():
+        return [directory]
+    if not directory.is_dir():
+        raise CostRuleError("rule directory does not exist", path=str(directory))
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def load_cost_rules(extra_dirs: Sequence[str | Path] = ()) -> CostRules:
+    """Built-in cost rules, overridden by entries from ``extra_dirs`` in order."""
+    rules: dict[tuple[str, str], CostRule] = {}
+    files: list[str] = []
+    for directory in [builtin_rules_dir() / "costs", *map(Path, extra_dirs)]:
+        layer: dict[tuple[str, str], CostRule] = {}
+        for path in _rule_files(directory):
+            document = read_yaml(str(path), CostRuleError)
+            if not is_cost_rule_file(document):
+                continue  # a lint-rule file sharing the directory
+            files.append(str(path))
+            for rule in _compile_file(document, str(path)):
+                key = (rule.domain, rule.op_type)
+                if key in layer:
+                    raise CostRuleError(
+                        f"second cost entry for {rule.op_type} (first in {layer[key].origin})",
+                        path=str(path), key=f"ops.{rule.op_type}",
+                    )
+                layer[key] = rule
+        rules.update(layer)
+    return CostRules(rules, files)
+
+
+def _compile_file(document: Mapping[str, Any], path: str) -> list[CostRule]:
+    validate_document(document, "cost-rules", path=path, error=CostRuleError)
+    domain = document.get("domain", DEFAULT_DOMAIN)
+    compiled = []
+    for op_type, entry in document["ops"].items():
+        for target in (op_type, *entry.get("same-for", ())):
+            compiled.append(_compile_entry(target, domain, entry, path, f"ops.{op_type}"))
+    return compiled
+
+
+def _signature(op_type: str, domain: str, entry: Mapping[str, Any]) -> OpSignature | None:
+    schema = op_signature(op_type, domain)
+    if "inputs" not in entry and "outputs" not in entry:
+        return schema
+    defaults = dict(schema.attribute_defaults) if schema else {}
+    defaults.update(entry.get("attributes", {}))
+    inputs = entry.get("inputs") or ([*schema.inputs] if schema else [])
+    outputs = entry.get("outputs") or ([*schema.outputs] if schema else [])
+    return OpSignature.from_names(list(inputs), list(outputs), defaults)
+
+
+def _compile_entry(
+    op_type: str, domain: str, entry: Mapping[str, Any], path: str, key: str
+) -> CostRule:
+    signature = _signature(op_type, domain, entry)
+    if signature is not None and "attributes" in entry and "inputs" not in entry:
+        merged = {**signature.attribute_defaults, **entry["attributes"]}
+        signature = OpSignature(signature.inputs, signature.outputs, merged,
+                                variadic_input=signature.variadic_input,
+                                variadic_output=signature.variadic_output)
+    names = [*GENERIC_NAMES]
+    if signature is not None:
+        names += [*signature.inputs, *signature.outputs]
+    control_flow = entry.get("control-flow")
+    if control_flow is None and "flops" not in entry:
+        raise CostRuleError("entry needs 'flops' (or 'control-flow')", path=path, key=key)
+
+    def compile_at(field: str, text: Any, allowed: list[str]) -> Expression:
+        try:
+            return compile_expression(text, names=allowed, functions=COST_FUNCTIONS)
+        except ExpressionError as exc:
+            raise CostRuleError(f"{op_type}: {exc}", path=path, key=f"{key}.{field}") from exc
+
+    lets = []
+    for name, text in entry.get("let", {}).items():
+        lets.append((name, compile_at(f"let.{name}", text, names)))
+        names.append(name)
+    macs = compile_at("macs", entry.get("macs", 0), names)
+    flops = compile_at("flops", entry.get("flops", 0), [*names, "macs"])
+    transcendentals = compile_at("transcendentals", entry.get("transcendentals", 0),
+                                 [*names, "macs", "flops"])
+    assumptions = []
+    for index, text in enumerate(entry.get("assumptions", ())):
+        try:
+            assumptions.append(compile_template(
+                text, names=[*names, "macs", "flops", "transcendentals"], functions=COST_FUNCTIONS))
+        except ExpressionError as exc:
+            raise CostRuleError(f"{op_type}: {exc}", path=path,
+                                key=f"{key}.assumptions[{index}]") from exc
+    return CostRule(
+        op_type=op_type, domain=domain, source=entry["source"], origin=path,
+        signature=signature, lets=tuple(lets), macs=macs if control_flow is None else _ZERO,
+        flops=flops, transcendentals=transcendentals, assumptions=tuple(assumptions),
+        control_flow=control_flow,
+    )

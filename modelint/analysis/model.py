@@ -1,0 +1,64 @@
+"""ModelAnalysis: everything modelint knows about one model's cost, as frozen data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from modelint.analysis.cost_rules import CONVENTION
+from modelint.analysis.costs import NodeCost
+from modelint.analysis.summary import Coverage, Group, Totals, group_costs
+from modelint.graph import ModelGraph, OpNode, ShapeBinding
+from modelint.load import SourceParams
+
+__all__ = ["ModelAnalysis"]
+
+ROOT_SCOPE = "(root)"
+
+
+def _scope(node: OpNode) -> str:
+    return node.scope or ROOT_SCOPE
+
+
+def _layer(node: OpNode) -> str:
+    return node.layer or node.scope or ROOT_SCOPE
+
+
+@dataclass(frozen=True, eq=False)
+class ModelAnalysis:
+    """Costs of one model under ``convention``; aggregates are computed on first use."""
+
+    path: str
+    format: str
+    graph: ModelGraph
+    costs: Mapping[str, NodeCost]
+    totals: Totals
+    coverage: Coverage
+    source_params: SourceParams | None = None
+    notes: tuple[str, ...] = ()
+    convention: str = CONVENTION
+
+    @property
+    def bindings(self) -> tuple[ShapeBinding, ...]:
+        return self.graph.bindings
+
+    @property
+    def unbound(self) -> tuple[str, ...]:
+        return self.graph.unbound
+
+    @cached_property
+    def by_op(self) -> tuple[Group, ...]:
+        return group_costs(self.graph.nodes.values(), self.costs, lambda n: n.qualified_op)
+
+    @cached_property
+    def by_scope(self) -> tuple[Group, ...]:
+        return group_costs(self.graph.nodes.values(), self.costs, _scope)
+
+    @cached_property
+    def by_layer(self) -> tuple[Group, ...]:
+        """Per source layer (Keras layer) where known, else per name scope."""
+        return group_costs(self.graph.nodes.values(), self.costs, _layer)
+
+    def uncosted_nodes(self) -> list[NodeCost]:
+        return [cost for cost in self.costs.values() if not cost.costed]

@@ -1,0 +1,92 @@
+"""Findings: frozen, complete at construction, totally ordered (DESIGN §8, §10.7)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+__all__ = ["Finding", "Location", "Severity", "node_fingerprint"]
+
+
+class Severity(IntEnum):
+    """Ordered so that ``severity >= Severity.WARNING`` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            choices = ", ".join(level.label for level in cls)
+            raise ValueError(f"unknown severity {text!r}; choose one of {choices}") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Location:
+    """Where a finding points: a model file, and a node in it (None: the whole model)."""
+
+    path: str
+    graph_path: str = ""  # '' for the main graph, else the subgraph path
+    node: str | None = None  # node key (ModelGraph)
+    op_type: str | None = None
+    layer: str | None = None  # source-framework layer name when known
+
+
+def node_fingerprint(rule_id: str, location: Location) -> str:
+    """``modelintNode/v1`` = sha256(rule | path | graph path | node key), hex (DESIGN §8)."""
+    text = "|".join((rule_id, location.path, location.graph_path, location.node or ""))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding. Ordered by file, then severity (highest first), rule, node, message."""
+
+    location: Location
+    severity_rank: int  # -severity, so that errors sort first within a file
+    rule_id: str
+    message: str
+    rule_name: str = ""
+    properties: tuple[tuple[str, str | int | float | None], ...] = ()
+    fingerprint: str = field(default="", compare=False)
+
+    def sort_key(self) -> tuple[str, int, str, str, str, str]:
+        where = self.location
+        return (where.path, self.severity_rank, self.rule_id, where.graph_path,
+                where.node or "", self.message)
+
+    def __lt__(self, other: Finding) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        rule_id: str,
+        rule_name: str,
+        severity: Severity,
+        message: str,
+        location: Location,
+        properties: dict[str, str | int | float | None] | None = None,
+    ) -> Finding:
+        return cls(
+            location=location,
+            severity_rank=-int(severity),
+            rule_id=rule_id,
+            message=message,
+            rule_name=rule_name,
+            properties=tuple(sorted((properties or {}).items())),
+            fingerprint=node_fingerprint(rule_id, location),
+        )
+
+    @property
+    def severity(self) -> Severity:
+        return Severity(-self.severity_rank)

@@ -1,0 +1,266 @@
+"""Build a ModelGraph from an ONNX ModelProto: keys, tensors, constness, edges, parameters."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import onnx
+
+from modelint.graph.constants import ConstantFolder
+from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode
+from modelint.graph.shapes import infer_types
+from modelint.graph.tensors import PARAM_DTYPES, Shape, TensorInfo
+
+__all__ = ["PASS_THROUGH_OPS", "build_graph"]
+
+# Ops through which a constant stays a weight (DESIGN §3; reference-figures B.3.1).
+PASS_THROUGH_OPS = frozenset(
+    {"Cast", "Transpose", "Reshape", "Identity", "DequantizeLinear", "Unsqueeze", "Squeeze",
+     "Flatten"}
+)
+# int32 constants are parameters only as biases of quantized ops.
+_INT32_PARAM_CONSUMERS = frozenset({"DequantizeLinear", "QLinearConv", "QGemm"})
+_CONSTANT_OPS = frozenset({"Constant"})
+
+
+@dataclass
+class _Walk:
+    """Mutable state of one build; frozen into ModelGraph at the end."""
+
+    protos: dict[str, onnx.NodeProto] = field(default_factory=dict)
+    nodes: dict[str, OpNode] = field(default_factory=dict)
+    producers: dict[str, str] = field(default_factory=dict)
+    initializers: dict[str, onnx.TensorProto] = field(default_factory=dict)
+    graph_inputs: set[str] = field(default_factory=set)
+
+
+def build_graph(
+    model: onnx.ModelProto,
+    *,
+    input_shapes: Mapping[str, Shape] | None = None,
+    layer_of: Mapping[str, str] | None = None,
+) -> ModelGraph:
+    """Infer shapes (binding ``input_shapes``) and build the graph. Mutates ``model``'s inputs."""
+    types = infer_types(model, input_shapes or {})
+    opsets = {
+        (entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import
+    }
+    walk = _Walk()
+    _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
+    shapes = {name: entry[0] for name, entry in types.types.items()}
+    constant, weight = _propagate_constness(walk)
+    consumers = _consumers(walk.nodes.values())
+    tensors = _tensors(walk, types.types, constant, weight, model.graph)
+    digraph = _digraph(walk, tensors)
+    params = _attribute_params(walk, tensors, consumers)
+    return ModelGraph(
+        digraph=digraph,
+        nodes=walk.nodes,
+        tensors=tensors,
+        inputs=tuple(v.name for v in model.graph.input if v.name not in walk.initializers),
+        outputs=tuple(v.name for v in model.graph.output),
+        opsets=opsets,
+        producers=walk.producers,
+        consumers=consumers,
+        constants=ConstantFolder(_producer_protos(walk), walk.initializers, shapes),
+        initializer_params=params,
+        bindings=types.bindings,
+        unbound=types.unbound,
+        notes=types.notes,
+        ir_version=int(model.ir_version),
+        producer_name=model.producer_name,
+    )
+
+
+def _local_keys(graph: onnx.GraphProto) -> list[str]:
+    counts = Counter(node.name for node in graph.node if node.name)
+    keys = []
+    for index, node in enumerate(graph.node):
+        if node.name and counts[node.name] == 1:
+            keys.append(node.name)
+        elif node.output and node.output[0]:
+            keys.append(f"{node.op_type}:{node.output[0]}")
+        else:
+            keys.append(f"{node.op_type}#{index}")
+    return keys
+
+
+def _attributes(node: onnx.NodeProto) -> tuple[dict[str, Any], list[tuple[str, onnx.GraphProto]]]:
+    values: dict[str, Any] = {}
+    bodies: list[tuple[str, onnx.GraphProto]] = []
+    for attribute in node.attribute:
+        if attribute.type == onnx.AttributeProto.GRAPH:
+            bodies.append((attribute.name, attribute.g))
+        elif attribute.type == onnx.AttributeProto.GRAPHS:
+            bodies.extend((f"{attribute.name}{i}", g) for i, g in enumerate(attribute.graphs))
+        else:
+            value = onnx.helper.get_attribute_value(attribute)
+            values[attribute.name] = value.decode() if isinstance(value, bytes) else value
+    return values, bodies
+
+
+def _walk_graph(
+    graph: onnx.GraphProto,
+    walk: _Walk,
+    opsets: Mapping[str, int],
+    layer_of: Mapping[str, str],
+    *,
+    path: str,
+    parent: str | None,
+) -> None:
+    for tensor in graph.initializer:
+        walk.initializers[tensor.name] = tensor
+    walk.graph_inputs.update(value.name for value in graph.input)
+    for proto, local_key in zip(graph.node, _local_keys(graph), strict=True):
+        key = f"{path}/{local_key}" if path else local_key
+        attributes, bodies = _attributes(proto)
+        domain = proto.domain or DEFAULT_DOMAIN
+        node = OpNode(
+            key=key,
+            name=proto.name,
+            op_type=proto.op_type,
+            domain=domain,
+            opset=opsets.get(domain, 0),
+            inputs=tuple(proto.input),
+            outputs=tuple(proto.output),
+            attributes=attributes,
+            index=len(walk.nodes),
+            graph_path=path,
+            parent=parent,
+            subgraphs=tuple(f"{key}/{name}" for name, _ in bodies),
+            layer=layer_of.get(proto.name),
+        )
+        walk.nodes[key] = node
+        walk.protos[key] = proto
+        for output in proto.output:
+            if output:
+                walk.producers[output] = key
+        for name, body in bodies:
+            _walk_graph(body, walk, opsets, layer_of, path=f"{key}/{name}", parent=key)
+
+
+def _propagate_constness(walk: _Walk) -> tuple[set[str], set[str]]:
+    """Constant tensors (foldable from constants) and weights (constants via pass-through)."""
+    constant = set(walk.initializers)
+    weight = set(walk.initializers)
+    for node in walk.nodes.values():
+        if node.domain != DEFAULT_DOMAIN or node.subgraphs:
+            continue
+        present = [name for name in node.inputs if name]
+        if node.op_type in _CONSTANT_OPS:
+            constant.update(node.outputs)
+            weight.update(node.outputs)
+        elif present and all(name in constant for name in present):
+            constant.update(node.outputs)
+            if node.op_type in PASS_THROUGH_OPS and present[0] in weight:
+                weight.update(node.outputs)
+    return constant, weight
+
+
+def _consumers(nodes: Iterable[OpNode]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for node in nodes:
+        for name in dict.fromkeys(node.inputs):
+            if name:
+                found.setdefault(name, []).append(node.key)
+    return {name: tuple(keys) for name, keys in found.items()}
+
+
+def _tensors(
+    walk: _Walk,
+    types: Mapping[str, tuple[Shape | None, str | None]],
+    constant: set[str],
+    weight: set[str],
+    graph: onnx.GraphProto,
+) -> dict[str, TensorInfo]:
+    outputs = {value.name for value in graph.output}
+    names = set(types) | set(walk.producers) | set(walk.initializers)
+    tensors = {}
+    for name in names:
+        shape, dtype = types.get(name, (None, None))
+        tensors[name] = TensorInfo(
+            name=name,
+            shape=shape,
+            dtype=dtype,
+            is_initializer=name in walk.initializers,
+            is_constant=name in constant,
+            is_weight=name in weight,
+            is_graph_input=name in walk.graph_inputs and name not in walk.initializers,
+            is_graph_output=name in outputs,
+        )
+    return tensors
+
+
+def _owner_in_scope(walk: _Walk, consumer: str, producer: str) -> str | None:
+    """The vertex that stands for ``consumer`` in ``producer``'s graph (it or an ancestor)."""
+    scope = walk.nodes[producer].graph_path
+    key: str | None = consumer
+    while key is not None and walk.nodes[key].graph_path != scope:
+        key = walk.nodes[key].parent
+    return key
+
+
+def _digraph(walk: _Walk, tensors: Mapping[str, TensorInfo]) -> nx.MultiDiGraph:
+    digraph = nx.MultiDiGraph()
+    digraph.add_nodes_from((key, {"op": node}) for key, node in walk.nodes.items())
+    edges = []
+    for key, node in walk.nodes.items():
+        for name in dict.fromkeys(node.inputs):
+            producer = walk.producers.get(name) if name else None
+            if producer is None:
+                continue
+            target = _owner_in_scope(walk, key, producer)
+            if target is not None and target != producer:
+                edges.append((producer, target, name, {"tensor": tensors.get(name)}))
+    digraph.add_edges_from(edges)
+    return digraph
+
+
+def _is_param(info: TensorInfo, consumer_ops: set[str]) -> bool:
+    if info.dtype in PARAM_DTYPES:
+        return True
+    return info.dtype == "int32" and bool(consumer_ops & _INT32_PARAM_CONSUMERS)
+
+
+def _attribute_params(
+    walk: _Walk, tensors: Mapping[str, TensorInfo], consumers: Mapping[str, tuple[str, ...]]
+) -> dict[str, str | None]:
+    """Map each parameter tensor to the node that owns it (None: unused), counted once."""
+    sources = list(walk.initializers)
+    sources += [n.outputs[0] for n in walk.nodes.values() if n.op_type in _CONSTANT_OPS and
+                n.outputs]
+    owners: dict[str, str | None] = {}
+    for name in sources:
+        info = tensors.get(name)
+        users = consumers.get(name, ())
+        if info is None or not _is_param(info, {walk.nodes[k].op_type for k in users}):
+            continue
+        owners[name] = _owner(walk, name, consumers)
+    return owners
+
+
+def _owner(walk: _Walk, tensor: str, consumers: Mapping[str, tuple[str, ...]]) -> str | None:
+    """Follow pass-through consumers to the first node that really uses the weight."""
+    frontier, seen = [tensor], set()
+    first: str | None = None
+    while frontier:
+        name = frontier.pop(0)
+        for key in consumers.get(name, ()):
+            if key in seen:
+                continue
+            seen.add(key)
+            node = walk.nodes[key]
+            first = first or key
+            if node.op_type in PASS_THROUGH_OPS and node.domain == DEFAULT_DOMAIN:
+                frontier.extend(output for output in node.outputs if output)
+            else:
+                return key
+    return first
+
+
+def _producer_protos(walk: _Walk) -> dict[str, onnx.NodeProto]:
+    return {name: walk.protos[key] for name, key in walk.producers.items()}

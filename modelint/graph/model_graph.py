@@ -1,0 +1,112 @@
+"""ModelGraph: a typed view of an ONNX model held in a networkx MultiDiGraph.
+
+A vertex per op node (keyed by ``OpNode.key``), an edge per tensor use (producer -> consumer,
+edge key = tensor name, data ``tensor=TensorInfo``). Subgraph nodes (If/Loop/Scan bodies) are
+vertices too, keyed by their path (``loop_3/body/MatMul_2``); a body's use of an outer tensor
+is an edge into the control-flow node that owns the body, so the top-level graph stays a DAG
+with the real data dependencies. Rules and analyses use the query methods, never raw nx dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from modelint.graph.constants import ConstantFolder
+from modelint.graph.shapes import ShapeBinding
+from modelint.graph.tensors import TensorInfo
+
+__all__ = ["DEFAULT_DOMAIN", "ModelGraph", "OpNode"]
+
+DEFAULT_DOMAIN = "ai.onnx"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class OpNode:
+    """One operator node. ``inputs`` keeps '' for omitted optional inputs, as ONNX does."""
+
+    key: str
+    name: str
+    op_type: str
+    domain: str
+    opset: int
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    attributes: Mapping[str, Any]
+    index: int  # position in a depth-first walk of the model: a stable, topological order
+    graph_path: str = ""  # '' for the main graph, else '<owner key>/<attribute>'
+    parent: str | None = None  # key of the control-flow node whose body holds this node
+    subgraphs: tuple[str, ...] = ()  # graph paths of this node's bodies
+    layer: str | None = None  # source-framework layer (Keras layer name) when known
+
+    @property
+    def scope(self) -> str:
+        """Name scope: the node name up to its last '/', as exporters nest modules."""
+        head, sep, _ = self.name.rpartition("/")
+        return head if sep else ""
+
+    @property
+    def qualified_op(self) -> str:
+        return self.op_type if self.domain == DEFAULT_DOMAIN else f"{self.domain}::{self.op_type}"
+
+
+@dataclass(frozen=True, eq=False)
+class ModelGraph:
+    """The whole model: nodes, tensors and the dependency graph."""
+
+    digraph: nx.MultiDiGraph
+    nodes: Mapping[str, OpNode]  # in topological order
+    tensors: Mapping[str, TensorInfo]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    opsets: Mapping[str, int]
+    producers: Mapping[str, str]
+    consumers: Mapping[str, tuple[str, ...]]
+    constants: ConstantFolder
+    initializer_params: Mapping[str, str | None] = field(default_factory=dict)
+    bindings: tuple[ShapeBinding, ...] = ()
+    unbound: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    ir_version: int = 0
+    producer_name: str = ""
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def node(self, key: str) -> OpNode:
+        return self.nodes[key]
+
+    def tensor(self, name: str) -> TensorInfo | None:
+        return self.tensors.get(name) if name else None
+
+    def main_nodes(self) -> Iterator[OpNode]:
+        """Nodes of the top-level graph, in topological order."""
+        return (node for node in self.nodes.values() if not node.graph_path)
+
+    def body_nodes(self, graph_path: str) -> Iterator[OpNode]:
+        """Nodes directly inside one subgraph (not nested deeper)."""
+        return (node for node in self.nodes.values() if node.graph_path == graph_path)
+
+    def producer_of(self, tensor: str) -> OpNode | None:
+        key = self.producers.get(tensor)
+        return self.nodes[key] if key is not None else None
+
+    def consumers_of(self, tensor: str) -> tuple[OpNode, ...]:
+        return tuple(self.nodes[key] for key in self.consumers.get(tensor, ()))
+
+    def successors(self, key: str) -> Iterator[str]:
+        return iter(self.digraph.successors(key))
+
+    def predecessors(self, key: str) -> Iterator[str]:
+        return iter(self.digraph.predecessors(key))
+
+    def is_weight(self, tensor: str) -> bool:
+        info = self.tensors.get(tensor)
+        return info is not None and info.is_weight
+
+    def is_constant(self, tensor: str) -> bool:
+        info = self.tensors.get(tensor)
+        return info is not None and info.is_constant

@@ -1,0 +1,210 @@
+"""Shapes: bind symbolic input dims, run ONNX shape inference, read back every tensor's type.
+
+Binding happens *before* inference (DESIGN §4): each graph input dim that is symbolic gets a
+value from ``--input-shape`` / config ``input-shapes``; otherwise the first dim of an input (the
+batch, by convention of every exporter we know) binds to 1 and the report says so. Other
+symbolic dims stay unknown, and the nodes that need them end up uncosted with that reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import onnx
+
+from modelint.errors import UsageError
+from modelint.expr import did_you_mean
+from modelint.graph.tensors import Shape, dtype_name
+
+__all__ = ["InferredTypes", "ShapeBinding", "infer_types", "walk_graphs"]
+
+_BATCH_SYMBOL = re.compile(r"^(n|batch|batch_size|batchsize|bs|b)$", re.IGNORECASE)
+TypeEntry = tuple[Shape | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeBinding:
+    """One input dim that was bound to a value, and why."""
+
+    input: str
+    index: int
+    symbol: str  # the dim_param it replaced ('' when the dim was simply missing)
+    value: int
+    origin: str  # 'input-shape' (user) or 'batch-default'
+
+    def describe(self) -> str:
+        name = f"'{self.symbol}'" if self.symbol else "?"
+        return f"{self.input}[{self.index}] {name}={self.value} ({self.origin})"
+
+
+@dataclass(frozen=True, slots=True)
+class InferredTypes:
+    """Shapes and dtypes of every tensor of the model (subgraphs included), by name."""
+
+    types: Mapping[str, TypeEntry]
+    bindings: tuple[ShapeBinding, ...]
+    unbound: tuple[str, ...]  # 'input[dim] symbol' left unknown
+    notes: tuple[str, ...]
+
+
+def walk_graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
+    """Yield ``graph`` and every subgraph (If/Loop/Scan bodies), depth first."""
+    yield graph
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                yield from walk_graphs(attribute.g)
+            elif attribute.type == onnx.AttributeProto.GRAPHS:
+                for subgraph in attribute.graphs:
+                    yield from walk_graphs(subgraph)
+
+
+def infer_types(model: onnx.ModelProto, input_shapes: Mapping[str, Shape]) -> InferredTypes:
+    """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types."""
+    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
+    _substitute_symbols(model.graph, symbols)
+    notes: list[str] = []
+    try:
+        inferred = onnx.shape_inference.infer_shapes(
+            model, check_type=False, strict_mode=False, data_prop=True
+        )
+    except (onnx.shape_inference.InferenceError, ValueError, RuntimeError) as exc:
+        # Non-strict inference rarely raises; when it does we keep the exporter's own types.
+        notes.append(f"ONNX shape inference failed ({_first_line(exc)}); exporter types used")
+        inferred = model
+    types = _collect_types(inferred.graph)
+    return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def _bind_inputs(
+    graph: onnx.GraphProto, input_shapes: Mapping[str, Shape]
+) -> tuple[list[ShapeBinding], list[str], dict[str, int]]:
+    initializers = {tensor.name for tensor in graph.initializer}
+    inputs = [value for value in graph.input if value.name not in initializers]
+    unknown = sorted(set(input_shapes) - {value.name for value in inputs})
+    if unknown:
+        names = [value.name for value in inputs]
+        hint = did_you_mean(unknown[0], names)
+        raise UsageError(
+            f"--input-shape names {unknown[0]!r}, which is not a graph input{hint}; "
+            f"inputs: {', '.join(names) or '(none)'}"
+        )
+    bindings: list[ShapeBinding] = []
+    unbound: list[str] = []
+    symbols: dict[str, int] = {}
+    for value in inputs:
+        tensor_type = value.type.tensor_type
+        if value.name in input_shapes:
+            _apply_user_shape(value, input_shapes[value.name], bindings, symbols)
+            continue
+        if not tensor_type.HasField("shape"):
+            unbound.append(f"{value.name} (rank unknown)")
+            continue
+        for index, dim in enumerate(tensor_type.shape.dim):
+            if dim.HasField("dim_value"):
+                continue
+            symbol = dim.dim_param
+            if symbol in symbols:
+                dim.dim_value = symbols[symbol]
+            elif index == 0 or _BATCH_SYMBOL.match(symbol):
+                dim.dim_value = 1
+                bindings.append(ShapeBinding(value.name, index, symbol, 1, "batch-default"))
+                if symbol:
+                    symbols[symbol] = 1
+            else:
+                unbound.append(f"{value.name}[{index}] '{symbol or '?'}'")
+    return bindings, unbound, symbols
+
+
+def _apply_user_shape(
+    value: onnx.ValueInfoProto,
+    shape: Shape,
+    bindings: list[ShapeBinding],
+    symbols: dict[str, int],
+) -> None:
+    tensor_type = value.type.tensor_type
+    dims = tensor_type.shape.dim
+    if tensor_type.HasField("shape") and len(dims) != len(shape):
+        raise UsageError(
+            f"--input-shape {value.name}: {len(shape)} dims given, the input has rank {len(dims)}"
+        )
+    if not tensor_type.HasField("shape"):
+        for _ in shape:
+            dims.add()
+    for index, (dim, size) in enumerate(zip(dims, shape, strict=True)):
+        if size is None:
+            continue
+        if dim.HasField("dim_value") and dim.dim_value == size:
+            continue
+        symbol = dim.dim_param
+        if symbol:
+            symbols[symbol] = size
+        dim.dim_value = size
+        bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape"))
+
+
+def _substitute_symbols(graph: onnx.GraphProto, symbols: Mapping[str, int]) -> None:
+    """Give bound symbols their value wherever the exporter wrote them (outputs, value_info)."""
+    if not symbols:
+        return
+    for subgraph in walk_graphs(graph):
+        for value in (*subgraph.input, *subgraph.output, *subgraph.value_info):
+            for dim in value.type.tensor_type.shape.dim:
+                if dim.dim_param in symbols:
+                    dim.dim_value = symbols[dim.dim_param]
+
+
+def _value_type(value: onnx.ValueInfoProto) -> TypeEntry:
+    if not value.type.HasField("tensor_type"):
+        return None, None
+    tensor_type = value.type.tensor_type
+    dtype = dtype_name(tensor_type.elem_type)
+    if not tensor_type.HasField("shape"):
+        return None, dtype
+    shape = tuple(
+        dim.dim_value if dim.HasField("dim_value") and dim.dim_value >= 0 else None
+        for dim in tensor_type.shape.dim
+    )
+    return shape, dtype
+
+
+def _constant_type(node: onnx.NodeProto) -> TypeEntry | None:
+    for attribute in node.attribute:
+        if attribute.name in ("value", "sparse_value"):
+            tensor = attribute.t if attribute.name == "value" else attribute.sparse_tensor.values
+            dims = attribute.t.dims if attribute.name == "value" else attribute.sparse_tensor.dims
+            return tuple(int(d) for d in dims), dtype_name(tensor.data_type)
+        if attribute.name == "value_float":
+            return (), "float32"
+        if attribute.name == "value_int":
+            return (), "int64"
+        if attribute.name == "value_floats":
+            return (len(attribute.floats),), "float32"
+        if attribute.name == "value_ints":
+            return (len(attribute.ints),), "int64"
+    return None
+
+
+def _collect_types(graph: onnx.GraphProto) -> dict[str, TypeEntry]:
+    types: dict[str, TypeEntry] = {}
+    for subgraph in walk_graphs(graph):
+        for value in (*subgraph.value_info, *subgraph.input, *subgraph.output):
+            shape, dtype = _value_type(value)
+            known = types.get(value.name)
+            if known is None or (known[0] is None and shape is not None):
+                types[value.name] = (shape, dtype)
+        for tensor in subgraph.initializer:
+            types[tensor.name] = (tuple(int(d) for d in tensor.dims), dtype_name(tensor.data_type))
+        for node in subgraph.node:
+            if node.op_type == "Constant" and node.domain in ("", "ai.onnx") and node.output:
+                entry = _constant_type(node)
+                if entry is not None:
+                    types[node.output[0]] = entry
+    return types

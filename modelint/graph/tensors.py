@@ -1,0 +1,105 @@
+"""Tensors as the graph sees them: name, shape (dims may be unknown), dtype, bytes.
+
+Element sizes come from the ONNX ``TensorProto.DataType`` definitions (onnx/onnx.proto3):
+sub-byte types (int4, uint4, float4, int2, uint2) are counted in bits so that packed weights
+give exact byte totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DTYPE_BITS", "PARAM_DTYPES", "Shape", "TensorInfo", "dtype_name"]
+
+# None means the dimension is not known (symbolic and unbound, or not inferred).
+Shape = tuple[int | None, ...]
+
+# ONNX TensorProto.DataType code -> (name, bits per element).
+_DTYPES: dict[int, tuple[str, int]] = {
+    1: ("float32", 32),
+    2: ("uint8", 8),
+    3: ("int8", 8),
+    4: ("uint16", 16),
+    5: ("int16", 16),
+    6: ("int32", 32),
+    7: ("int64", 64),
+    8: ("string", 0),
+    9: ("bool", 8),
+    10: ("float16", 16),
+    11: ("float64", 64),
+    12: ("uint32", 32),
+    13: ("uint64", 64),
+    14: ("complex64", 64),
+    15: ("complex128", 128),
+    16: ("bfloat16", 16),
+    17: ("float8e4m3fn", 8),
+    18: ("float8e4m3fnuz", 8),
+    19: ("float8e5m2", 8),
+    20: ("float8e5m2fnuz", 8),
+    21: ("uint4", 4),
+    22: ("int4", 4),
+    23: ("float4e2m1", 4),
+    24: ("float8e8m0", 8),
+    25: ("uint2", 2),
+    26: ("int2", 2),
+    27: ("float6e2m3", 6),
+    28: ("float6e3m2", 6),
+}
+
+DTYPE_BITS: dict[str, int] = {name: bits for name, bits in _DTYPES.values()}
+
+# Constant tensors of these dtypes are model parameters (weights, biases, scales, quantized
+# weights and zero points). int32/int64/bool constants are shapes, axes and indices, except
+# int32 biases of quantized ops, which the graph builder recognises by their consumer.
+PARAM_DTYPES: frozenset[str] = frozenset(
+    name for name in DTYPE_BITS
+    if name.startswith(("float", "bfloat")) or name in {"int8", "uint8", "int4", "uint4",
+                                                         "int16", "uint16", "int2", "uint2"}
+)
+
+
+def dtype_name(code: int) -> str | None:
+    """Map an ONNX element-type code to its name; None when undefined or unknown."""
+    entry = _DTYPES.get(code)
+    return entry[0] if entry else None
+
+
+@dataclass(frozen=True, slots=True)
+class TensorInfo:
+    """One tensor. ``shape`` None: rank unknown; a None dim: that dim unknown."""
+
+    name: str
+    shape: Shape | None
+    dtype: str | None
+    is_initializer: bool = False
+    is_constant: bool = False  # an initializer or Constant output, or folded from them
+    is_weight: bool = False  # constant-derived through pass-through ops only (DESIGN §3)
+    is_graph_input: bool = False
+    is_graph_output: bool = False
+
+    @property
+    def shape_known(self) -> bool:
+        return self.shape is not None and all(dim is not None for dim in self.shape)
+
+    @property
+    def numel(self) -> int | None:
+        """Number of elements, or None when any dim is unknown."""
+        if self.shape is None:
+            return None
+        total = 1
+        for dim in self.shape:
+            if dim is None:
+                return None
+            total *= dim
+        return total
+
+    @property
+    def nbytes(self) -> int | None:
+        """Bytes in memory (sub-byte types packed), or None when unknown."""
+        count = self.numel
+        if count is None or self.dtype is None:
+            return None
+        bits = DTYPE_BITS.get(self.dtype)
+        if not bits:
+            return None
+        return (count * bits + 7) // 8

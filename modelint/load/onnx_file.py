@@ -1,0 +1,52 @@
+"""ONNX files (binary protobuf) and the ONNX text format, read without their weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+import onnx.parser
+from google.protobuf.message import DecodeError
+
+from modelint.errors import ModelLoadError
+
+__all__ = ["load_onnx", "load_onnx_text"]
+
+
+def load_onnx(path: Path) -> onnx.ModelProto:
+    """Read the graph only: external data (weights) is never opened, so a missing or huge
+    external-data file does not matter; parameters come from initializer dims and dtypes."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise ModelLoadError("empty file", path=str(path))
+        model = onnx.load(str(path), load_external_data=False)
+    except DecodeError as exc:
+        raise ModelLoadError(f"not a valid ONNX protobuf ({exc})", path=str(path)) from exc
+    except OSError as exc:
+        raise ModelLoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    _check_model_shape(model, path)
+    return model
+
+
+def load_onnx_text(path: Path) -> onnx.ModelProto:
+    """The ONNX text format (onnx.parser), used for tiny test and example models."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelLoadError(f"cannot read: {exc}", path=str(path)) from exc
+    try:
+        model = onnx.parser.parse_model(text)
+    except onnx.parser.ParseError as exc:
+        first = str(exc).strip().splitlines()
+        raise ModelLoadError(f"ONNX text does not parse: {first[0] if first else exc}",
+                             path=str(path)) from exc
+    _check_model_shape(model, path)
+    return model
+
+
+def _check_model_shape(model: onnx.ModelProto, path: Path) -> None:
+    if not model.HasField("graph") or model.ir_version <= 0:
+        raise ModelLoadError("not an ONNX model (no graph or IR version)", path=str(path))
+    if not model.opset_import:
+        raise ModelLoadError("ONNX model declares no opset_import", path=str(path))

@@ -1,0 +1,97 @@
+"""``check``: every model path through load -> graph -> analysis -> findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
+from modelint.analysis.cost_rules import CostRules
+from modelint.config import Config, find_config_file, load_config
+from modelint.errors import ModelintError, UsageError
+from modelint.findings import Severity
+from modelint.graph import Shape
+from modelint.load import discover_models, load_model
+from modelint.rules.coverage import uncosted_findings
+from modelint.rules.results import LoadFailure, ModelResult, RunResult
+
+__all__ = ["CheckOptions", "analyze_one", "check_paths"]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Options from the command line; they override the config file."""
+
+    input_shapes: Mapping[str, Shape] = field(default_factory=dict)
+    rule_paths: Sequence[str] = ()
+    config_file: str | None = None
+    strict: bool = False
+    fail_on: Severity | None = None
+    debug: bool = False  # let unexpected exceptions propagate (with their traceback)
+
+
+class _RuleCache:
+    """Cost rules compiled once per distinct list of rule paths."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, ...], CostRules] = {}
+
+    def get(self, paths: tuple[str, ...]) -> CostRules:
+        if paths not in self._cache:
+            self._cache[paths] = load_cost_rules(paths)
+        return self._cache[paths]
+
+
+def _config_for(path: Path, options: CheckOptions) -> Config:
+    if options.config_file is not None:
+        return load_config(Path(options.config_file).resolve())
+    return load_config(find_config_file(path))
+
+
+def analyze_one(path: Path, config: Config, options: CheckOptions,
+                rules: CostRules) -> ModelAnalysis:
+    loaded = load_model(path)
+    shapes = {**config.input_shapes, **options.input_shapes}
+    inputs = {value.name for value in loaded.proto.graph.input}
+    unknown_config = sorted(set(config.input_shapes) - inputs - set(options.input_shapes))
+    shapes = {name: dims for name, dims in shapes.items() if name not in unknown_config}
+    notes = (f"config input-shapes names no input of this model: {', '.join(unknown_config)}",
+             ) if unknown_config else ()
+    return analyze_loaded(loaded, rules, AnalysisOptions(input_shapes=shapes, notes=notes))
+
+
+def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:
+    """Analyse every model under ``paths``; a bad file becomes a LoadFailure, the rest go on.
+
+    Errors in options, config or rules (UsageError, ConfigError, CostRuleError) concern the
+    whole run and are raised."""
+    models = discover_models(paths)
+    if not models:
+        raise UsageError("no model files found (looked for .onnx, .keras, .h5, .tflite, .pb "
+                         "and SavedModel directories)")
+    cache = _RuleCache()
+    results: list[ModelResult] = []
+    failures: list[LoadFailure] = []
+    for path in models:
+        config = _config_for(path, options)
+        rules = cache.get((*config.rule_paths, *options.rule_paths))
+        try:
+            analysis = analyze_one(path, config, options, rules)
+        except UsageError:
+            raise
+        except ModelintError as exc:
+            failures.append(LoadFailure(str(path), str(exc)))
+            continue
+        except Exception as exc:  # a model that breaks a dependency must not stop the run
+            if options.debug:
+                raise
+            failures.append(LoadFailure(str(path), f"{path}: internal error while analysing "
+                                        f"({type(exc).__name__}: {exc}); rerun with --debug"))
+            continue
+        findings = uncosted_findings(analysis, Severity.ERROR) if options.strict else []
+        if options.fail_on is not None:
+            config = Config(config.path, config.input_shapes, config.rule_paths,
+                            options.fail_on, {**config.origins, "fail-on": "command line"})
+        results.append(ModelResult(analysis, tuple(findings), config))
+    return RunResult(tuple(results), tuple(failures))

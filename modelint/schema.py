@@ -1,0 +1,106 @@
+"""JSON-Schema validation of YAML documents, with errors a person can act on.
+
+Every data file modelint reads (cost rules, lint rules, config, profiles) is validated here
+before it is used. Each problem becomes one line: file, key path, what was expected, and for
+an unknown key the valid choices or a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import yaml
+
+from modelint.errors import KeyedFileError
+from modelint.expr import did_you_mean
+
+__all__ = ["Problem", "load_schema", "read_yaml", "schema_problems", "validate_document"]
+
+Problem = tuple[str, str]  # (key path, message)
+
+
+@cache
+def load_schema(name: str) -> Mapping[str, Any]:
+    """Load ``modelint/schemas/<name>.schema.json`` shipped in the package."""
+    text = resources.files("modelint").joinpath("schemas").joinpath(f"{name}.schema.json").read_text()
+    schema: Mapping[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
+
+
+def read_yaml(path: str, error: type[KeyedFileError]) -> Any:
+    """Read a YAML file with ``yaml.safe_load``; errors name the file and line."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return yaml.safe_load(stream)
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"invalid YAML: {where}{problem}", path=path) from exc
+
+
+def _key_path(parts: Iterable[Any]) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> list[Problem]:
+    where = _key_path(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = set(error.schema.get("properties", {}))
+        pattern_keys = error.schema.get("patternProperties", {})
+        extra = [key for key in error.instance if key not in allowed and not pattern_keys]
+        return [
+            (where, f"unknown key {key!r}{did_you_mean(str(key), allowed)}; "
+                    f"valid keys: {', '.join(sorted(allowed))}")
+            for key in extra
+        ] or [(where, error.message)]
+    if error.validator == "enum":
+        choices = ", ".join(str(choice) for choice in error.validator_value)
+        hint = did_you_mean(str(error.instance), [str(c) for c in error.validator_value])
+        return [(where, f"{error.instance!r} is not one of: {choices}{hint}")]
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        return _describe(best)
+    return [(where, error.message)]
+
+
+def schema_problems(document: Any, schema_name: str) -> list[Problem]:
+    """All problems of ``document`` against the named schema, in document order."""
+    errors = sorted(_validator(schema_name).iter_errors(document),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    problems: list[Problem] = []
+    for error in errors:
+        problems.extend(_describe(error))
+    return problems
+
+
+def validate_document(
+    document: Any, schema_name: str, *, path: str, error: type[KeyedFileError]
+) -> None:
+    """Raise ``error`` carrying every problem (one per line) when the document is invalid."""
+    problems = schema_problems(document, schema_name)
+    if not problems:
+        return
+    first_key, first_message = problems[0]
+    exc = error(first_message, path=path, key=first_key)
+    exc.problems = [str(error(message, path=path, key=key)) for key, message in problems]
+    raise exc

@@ -1,0 +1,121 @@
+"""Message templates: text with ``{expression}`` and ``{expression:format}`` placeholders.
+
+Placeholders are compiled with the expression language (never ``str.format`` on user data).
+Format specs are Python's numeric/str specs, plus ``si`` (1.23 G), ``si:<unit>`` (4.1 GFLOPs)
+and ``%`` (percent of a ratio). ``{{`` and ``}}`` stand for literal braces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from modelint.errors import ExpressionError
+from modelint.expr import BASE_FUNCTIONS, Env, Expression, compile_expression
+
+__all__ = ["Template", "compile_template", "format_si"]
+
+_SI_PREFIXES = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def format_si(value: float, unit: str = "", digits: int = 3) -> str:
+    """Format with an SI prefix: 4_100_000_000 -> '4.1 G' (3 significant digits)."""
+    magnitude = abs(value)
+    for scale, prefix in _SI_PREFIXES:
+        if magnitude >= scale:
+            text = f"{value / scale:.{digits}g}"
+            return f"{text} {prefix}{unit}"
+    text = f"{value:.{digits}g}" if isinstance(value, float) else str(value)
+    return f"{text} {unit}".rstrip()
+
+
+def _format(value: Any, spec: str) -> str:
+    if not spec:
+        return str(value)
+    if spec == "%":
+        return f"{float(value) * 100:.1f} %"
+    if spec == "si" or spec.startswith("si:"):
+        return format_si(float(value), spec[3:])
+    return format(value, spec)
+
+
+class Template:
+    """A compiled message template."""
+
+    __slots__ = ("_parts", "source")
+
+    def __init__(self, source: str, parts: list[str | tuple[Expression, str]]) -> None:
+        self.source = source
+        self._parts = parts
+
+    def render(self, env: Env) -> str:
+        out = []
+        for part in self._parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                expression, spec = part
+                out.append(_format(expression.evaluate(env), spec))
+        return "".join(out)
+
+
+def _split_placeholder(body: str) -> tuple[str, str]:
+    depth, quote = 0, ""
+    for index, char in enumerate(body):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == ":" and depth == 0:
+            return body[:index], body[index + 1 :]
+    return body, ""
+
+
+def _closing_brace(text: str, start: int) -> int:
+    quote = ""
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "}":
+            return index
+    raise ExpressionError("unclosed '{' in template", expression=text, column=start)
+
+
+def compile_template(
+    text: str,
+    *,
+    names: Collection[str] | None = None,
+    functions: Mapping[str, Callable[..., Any]] = BASE_FUNCTIONS,
+) -> Template:
+    """Compile ``text``; placeholders are checked like any expression."""
+    parts: list[str | tuple[Expression, str]] = []
+    literal, index = "", 0
+    while index < len(text):
+        char = text[index]
+        if char in "{}" and text[index : index + 2] in ("{{", "}}"):
+            literal += char
+            index += 2
+            continue
+        if char == "}":
+            raise ExpressionError("single '}' in template", expression=text, column=index + 1)
+        if char != "{":
+            literal += char
+            index += 1
+            continue
+        end = _closing_brace(text, index + 1)
+        source, spec = _split_placeholder(text[index + 1 : end])
+        if literal:
+            parts.append(literal)
+            literal = ""
+        parts.append((compile_expression(source, names=names, functions=functions), spec))
+        index = end + 1
+    if literal:
+        parts.append(literal)
+    return Template(text, parts)
