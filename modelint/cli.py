@@ -28,10 +28,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() keeps the one exit path."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageExit(f"{self.prog}: {message}")
+        raise _UsageError(f"{self.prog}: {message}")
 
 
-class _UsageExit(Exception):
+class _UsageError(Exception):
     pass
 
 
@@ -49,18 +49,31 @@ def _parse_input_shape(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--input-shape", action="append", default=[], type=_parse_input_shape,
-                        metavar="NAME=D0,D1,...",
-                        help="bind a graph input's shape (repeatable); overrides the config")
-    parser.add_argument("--rules", action="append", default=[], metavar="DIR",
-                        help="extra rule directory (cost entries override built-in ones)")
-    parser.add_argument("--config", metavar="FILE",
-                        help="use this config file instead of discovering one per model")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        type=_parse_input_shape,
+        metavar="NAME=D0,D1,...",
+        help="bind a graph input's shape (repeatable); overrides the config",
+    )
+    parser.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra rule directory (cost entries override built-in ones)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="use this config file instead of discovering one per model"
+    )
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
-    parser.add_argument("--debug", action="store_true",
-                        help="show tracebacks for errors (for bug reports)")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks for errors (for bug reports)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,18 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="cost and lint model files (the CI gate)")
     check.add_argument("paths", nargs="+", metavar="PATH", help="model files or directories")
     _common(check)
-    check.add_argument("--strict", action="store_true",
-                       help="uncosted nodes become error findings")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"),
-                       help="lowest severity that fails the run (default: config, else error)")
+    check.add_argument("--strict", action="store_true", help="uncosted nodes become error findings")
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="lowest severity that fails the run (default: config, else error)",
+    )
     check.add_argument("--nodes", action="store_true", help="include every node in JSON output")
     inspect = commands.add_parser("inspect", help="per-node cost table of one model")
     inspect.add_argument("model", metavar="MODEL")
     _common(inspect)
-    inspect.add_argument("--by", choices=("node", "op", "scope", "layer"), default="node",
-                         help="one row per node (default), op type, name scope or layer")
-    inspect.add_argument("--top", type=int, metavar="N",
-                         help="only the N rows with the most FLOPs")
+    inspect.add_argument(
+        "--by",
+        choices=("node", "op", "scope", "layer"),
+        default="node",
+        help="one row per node (default), op type, name scope or layer",
+    )
+    inspect.add_argument("--top", type=int, metavar="N", help="only the N rows with the most FLOPs")
     return parser
 
 
@@ -94,8 +112,10 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
     from modelint.rules import CheckOptions
 
     return CheckOptions(
-        input_shapes=dict(args.input_shape), rule_paths=tuple(args.rules),
-        config_file=args.config, strict=getattr(args, "strict", False),
+        input_shapes=dict(args.input_shape),
+        rule_paths=tuple(args.rules),
+        config_file=args.config,
+        strict=getattr(args, "strict", False),
         fail_on=Severity.parse(args.fail_on) if getattr(args, "fail_on", None) else None,
         debug=args.debug,
     )
@@ -129,7 +149,7 @@ def _run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.rules import analyze_one
 
     if args.top is not None and args.top <= 0:
-        raise _UsageExit("modelint inspect: --top must be positive")
+        raise _UsageError("modelint inspect: --top must be positive")
     options = _check_options(args)
     path = Path(args.model)
     config = load_config(Path(args.config).resolve() if args.config else find_config_file(path))
@@ -138,8 +158,9 @@ def _run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.format == "json":
         out.write(render_inspect_json(analysis, by=args.by, top=args.top))
     else:
-        out.write(render_inspect_text(analysis, Style(color=_color(args, out)), by=args.by,
-                                      top=args.top))
+        out.write(
+            render_inspect_text(analysis, Style(color=_color(args, out)), by=args.by, top=args.top)
+        )
     return EXIT_CLEAN
 
 
@@ -149,8 +170,9 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
 }
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run the CLI; return the exit code (``python -m modelint`` passes it to sys.exit)."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -162,9 +184,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
             out.write(f"modelint {__version__}\n")
             return EXIT_CLEAN
         if args.command is None:
-            raise _UsageExit("modelint: a command is required (check, inspect); see --help")
+            raise _UsageError("modelint: a command is required (check, inspect); see --help")
         return _COMMANDS[args.command](args, out, err)
-    except _UsageExit as exc:
+    except _UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_ERROR
     except SystemExit as exc:  # argparse's --help
@@ -184,6 +206,8 @@ def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
         for line in exc.lines():
             err.write(f"modelint: error: {line}\n")
     elif not debug:
-        err.write(f"modelint: internal error: {type(exc).__name__}: {exc} "
-                  "(rerun with --debug for the traceback)\n")
+        err.write(
+            f"modelint: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback)\n"
+        )
     return EXIT_ERROR

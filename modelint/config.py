@@ -118,6 +118,5 @@ def load_config(path: Path | None) -> Config:
         input_shapes=shapes,
         rule_paths=tuple(str((base / p).resolve()) for p in document.get("rule-paths", ())),
         fail_on=Severity.parse(document.get("fail-on", "error")),
-        origins={key: origin for key in document} | (
-            {} if "fail-on" in document else {"fail-on": "default"}),
+        origins={"fail-on": "default"} | dict.fromkeys(document, origin),
     )

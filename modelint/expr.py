@@ -276,10 +276,12 @@ class _Compiler:
 
     def _compare(self, node: ast.Compare) -> Closure:
         left = self.compile(node.left)
-        steps = [(_COMPARE[type(op)], self.compile(right)) for op, right in
-                 zip(node.ops, node.comparators, strict=True)]
+        steps = [
+            (_COMPARE[type(op)], self.compile(right))
+            for op, right in zip(node.ops, node.comparators, strict=True)
+        ]
         if len(steps) == 1:
-            (function, right), = steps
+            ((function, right),) = steps
             return lambda env: function(left(env), right(env))
 
         def chained(env: Env) -> bool:
@@ -294,8 +296,10 @@ class _Compiler:
         return chained
 
     def _if(self, node: ast.IfExp) -> Closure:
-        test, body, orelse = self.compile(node.test), self.compile(node.body), self.compile(
-            node.orelse
+        test, body, orelse = (
+            self.compile(node.test),
+            self.compile(node.body),
+            self.compile(node.orelse),
         )
         return lambda env: body(env) if test(env) else orelse(env)
 

@@ -60,8 +60,14 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, str, str, str, str]:
         where = self.location
-        return (where.path, self.severity_rank, self.rule_id, where.graph_path,
-                where.node or "", self.message)
+        return (
+            where.path,
+            self.severity_rank,
+            self.rule_id,
+            where.graph_path,
+            where.node or "",
+            self.message,
+        )
 
     def __lt__(self, other: Finding) -> bool:
         return self.sort_key() < other.sort_key()

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -27,7 +28,12 @@ Problem = tuple[str, str]  # (key path, message)
 @cache
 def load_schema(name: str) -> Mapping[str, Any]:
     """Load ``modelint/schemas/<name>.schema.json`` shipped in the package."""
-    text = resources.files("modelint").joinpath("schemas").joinpath(f"{name}.schema.json").read_text()
+    text = (
+        resources.files("modelint")
+        .joinpath("schemas")
+        .joinpath(f"{name}.schema.json")
+        .read_text(encoding="utf-8")
+    )
     schema: Mapping[str, Any] = json.loads(text)
     return schema
 
@@ -36,16 +42,32 @@ def load_schema(name: str) -> Mapping[str, Any]:
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
+    cls.check_schema(dict(schema))
     validator: jsonschema.protocols.Validator = cls(schema)
     return validator
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that rejects duplicate keys instead of keeping the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: str, error: type[KeyedFileError]) -> Any:
-    """Read a YAML file with ``yaml.safe_load``; errors name the file and line."""
+    """Read a YAML file safely (no tags, no code; duplicate keys are errors); errors name
+    the file and line."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            return yaml.safe_load(stream)
+        with Path(path).open(encoding="utf-8") as stream:
+            return yaml.load(stream, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
     except yaml.YAMLError as exc:
@@ -64,18 +86,23 @@ def _key_path(parts: Iterable[Any]) -> str:
 
 def _describe(error: jsonschema.ValidationError) -> list[Problem]:
     where = _key_path(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
-        allowed = set(error.schema.get("properties", {}))
-        pattern_keys = error.schema.get("patternProperties", {})
+        allowed = set(schema.get("properties", {}))
+        pattern_keys = schema.get("patternProperties", {})
         extra = [key for key in error.instance if key not in allowed and not pattern_keys]
         return [
-            (where, f"unknown key {key!r}{did_you_mean(str(key), allowed)}; "
-                    f"valid keys: {', '.join(sorted(allowed))}")
+            (
+                where,
+                f"unknown key {key!r}{did_you_mean(str(key), allowed)}; "
+                f"valid keys: {', '.join(sorted(allowed))}",
+            )
             for key in extra
         ] or [(where, error.message)]
     if error.validator == "enum":
-        choices = ", ".join(str(choice) for choice in error.validator_value)
-        hint = did_you_mean(str(error.instance), [str(c) for c in error.validator_value])
+        options = [str(choice) for choice in schema.get("enum", ())]
+        choices = ", ".join(options)
+        hint = did_you_mean(str(error.instance), options)
         return [(where, f"{error.instance!r} is not one of: {choices}{hint}")]
     if error.validator in ("oneOf", "anyOf") and error.context:
         best = jsonschema.exceptions.best_match(error.context)
@@ -85,8 +112,10 @@ def _describe(error: jsonschema.ValidationError) -> list[Problem]:
 
 def schema_problems(document: Any, schema_name: str) -> list[Problem]:
     """All problems of ``document`` against the named schema, in document order."""
-    errors = sorted(_validator(schema_name).iter_errors(document),
-                    key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        _validator(schema_name).iter_errors(document),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    )
     problems: list[Problem] = []
     for error in errors:
         problems.extend(_describe(error))

@@ -1,13 +1,13 @@
 """Helpers for rule and cost-formula authors (and modelint's own tests).
 
-    from modelint.testing import model_from_text, analyze_text
-    analysis = analyze_text('''
-        <ir_version: 8, opset_import: ["" : 17]>
-        g (float[1, 64, 16, 16] x) => (float[1, 32, 32, 32] y) {
-            y = ConvTranspose <strides = [2, 2], pads = [1, 1, 1, 1]> (x, w)
-        }
-    ''', initializers={"w": (64, 32, 4, 4)})
-    assert analysis.totals.macs == 8_388_608
+from modelint.testing import model_from_text, analyze_text
+analysis = analyze_text('''
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[1, 64, 16, 16] x) => (float[1, 32, 32, 32] y) {
+        y = ConvTranspose <strides = [2, 2], pads = [1, 1, 1, 1]> (x, w)
+    }
+''', initializers={"w": (64, 32, 4, 4)})
+assert analysis.totals.macs == 8_388_608
 """
 
 from __future__ import annotations
@@ -27,29 +27,34 @@ from modelint.graph import Shape
 __all__ = ["add_initializers", "analyze_text", "model_from_text", "node_cost"]
 
 
-def add_initializers(model: onnx.ModelProto,
-                     initializers: Mapping[str, Sequence[int] | np.ndarray]) -> None:
+def add_initializers(
+    model: onnx.ModelProto, initializers: Mapping[str, Sequence[int] | np.ndarray]
+) -> None:
     """Add zero-filled float32 initializers by shape (or the given arrays)."""
     for name, value in initializers.items():
         array = value if isinstance(value, np.ndarray) else np.zeros(tuple(value), np.float32)
         model.graph.initializer.append(numpy_helper.from_array(array, name))
 
 
-def model_from_text(text: str,
-                    initializers: Mapping[str, Sequence[int] | np.ndarray] | None = None
-                    ) -> onnx.ModelProto:
+def model_from_text(
+    text: str, initializers: Mapping[str, Sequence[int] | np.ndarray] | None = None
+) -> onnx.ModelProto:
     """Parse the ONNX text format; ``initializers`` adds weights by name and shape."""
     model = onnx.parser.parse_model(text)
     add_initializers(model, initializers or {})
     return model
 
 
-def analyze_text(text: str,
-                 initializers: Mapping[str, Sequence[int] | np.ndarray] | None = None,
-                 *, input_shapes: Mapping[str, Shape] | None = None,
-                 rule_paths: Sequence[str | Path] = ()) -> ModelAnalysis:
-    return analyze(model_from_text(text, initializers), input_shapes=input_shapes,
-                   rule_paths=rule_paths)
+def analyze_text(
+    text: str,
+    initializers: Mapping[str, Sequence[int] | np.ndarray] | None = None,
+    *,
+    input_shapes: Mapping[str, Shape] | None = None,
+    rule_paths: Sequence[str | Path] = (),
+) -> ModelAnalysis:
+    return analyze(
+        model_from_text(text, initializers), input_shapes=input_shapes, rule_paths=rule_paths
+    )
 
 
 def node_cost(analysis: ModelAnalysis, op_type: str, index: int = 0) -> NodeCost:

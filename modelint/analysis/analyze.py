@@ -25,11 +25,11 @@ class AnalysisOptions:
     notes: tuple[str, ...] = ()  # carried into the analysis (e.g. about the config)
 
 
-def analyze_loaded(loaded: LoadedModel, rules: CostRules,
-                   options: AnalysisOptions | None = None) -> ModelAnalysis:
+def analyze_loaded(
+    loaded: LoadedModel, rules: CostRules, options: AnalysisOptions | None = None
+) -> ModelAnalysis:
     options = options or AnalysisOptions()
-    graph = build_graph(loaded.proto, input_shapes=options.input_shapes,
-                        layer_of=loaded.layer_of)
+    graph = build_graph(loaded.proto, input_shapes=options.input_shapes, layer_of=loaded.layer_of)
     costs = compute_costs(graph, rules)
     return ModelAnalysis(
         path=loaded.path,
@@ -43,8 +43,9 @@ def analyze_loaded(loaded: LoadedModel, rules: CostRules,
     )
 
 
-def analyze_path(path: str | Path, options: AnalysisOptions | None = None,
-                 rules: CostRules | None = None) -> ModelAnalysis:
+def analyze_path(
+    path: str | Path, options: AnalysisOptions | None = None, rules: CostRules | None = None
+) -> ModelAnalysis:
     """Load, build and cost one model. Raises ModelintError subclasses on bad input."""
     options = options or AnalysisOptions()
     if rules is None:

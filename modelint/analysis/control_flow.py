@@ -52,8 +52,9 @@ def _loop(node: OpNode, graph: ModelGraph, bodies: Bodies) -> ControlFlowOutcome
             reason=f"Loop M is {trips}: it runs until its condition fails; trip count unknown"
         )
     note = f"x{trips} iterations of {node.key}"
-    assumption = (f"body runs M={trips} times (an earlier exit through the loop condition "
-                  "is not modelled)")
+    assumption = (
+        f"body runs M={trips} times (an earlier exit through the loop condition is not modelled)"
+    )
     return ControlFlowOutcome({body: trips}, {body: note}, (assumption,))
 
 
@@ -85,15 +86,21 @@ def _total(costs: Mapping[str, NodeCost]) -> tuple[int, int] | None:
 
 
 def _if(node: OpNode, graph: ModelGraph, bodies: Bodies) -> ControlFlowOutcome:
-    totals = {path: _total(costs) for path, costs in bodies.items()}
-    unknown = sorted(path for path, total in totals.items() if total is None)
-    if unknown:
-        return ControlFlowOutcome(reason=f"branch {unknown[0]} has uncosted nodes; "
-                                         "the costliest branch cannot be chosen")
-    chosen = max(sorted(totals), key=lambda path: totals[path])
+    totals: dict[str, tuple[int, int]] = {}
+    for path, costs in sorted(bodies.items()):
+        total = _total(costs)
+        if total is None:
+            return ControlFlowOutcome(
+                reason=f"branch {path} has uncosted nodes; the costliest branch cannot be chosen"
+            )
+        totals[path] = total
+    chosen = max(totals, key=lambda path: totals[path])
     factors = {path: int(path == chosen) for path in bodies}
-    notes = {path: "If branch not counted (policy: costliest branch)"
-             for path in bodies if path != chosen}
+    notes = {
+        path: "If branch not counted (policy: costliest branch)"
+        for path in bodies
+        if path != chosen
+    }
     branch = chosen.rsplit("/", 1)[-1]
     return ControlFlowOutcome(factors, notes, (f"costliest branch counted: {branch}",))
 

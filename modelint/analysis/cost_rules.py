@@ -93,7 +93,8 @@ def load_cost_rules(extra_dirs: Sequence[str | Path] = ()) -> CostRules:
                 if key in layer:
                     raise CostRuleError(
                         f"second cost entry for {rule.op_type} (first in {layer[key].origin})",
-                        path=str(path), key=f"ops.{rule.op_type}",
+                        path=str(path),
+                        key=f"ops.{rule.op_type}",
                     )
                 layer[key] = rule
         rules.update(layer)
@@ -111,57 +112,84 @@ def _compile_file(document: Mapping[str, Any], path: str) -> list[CostRule]:
 
 
 def _signature(op_type: str, domain: str, entry: Mapping[str, Any]) -> OpSignature | None:
+    """The ONNX schema's names and defaults, overridden by the entry's own declarations."""
     schema = op_signature(op_type, domain)
-    if "inputs" not in entry and "outputs" not in entry:
-        return schema
-    defaults = dict(schema.attribute_defaults) if schema else {}
-    defaults.update(entry.get("attributes", {}))
+    if schema is None and "inputs" not in entry and "outputs" not in entry:
+        return None
+    defaults = {**(schema.attribute_defaults if schema else {}), **entry.get("attributes", {})}
+    if schema is not None and "inputs" not in entry and "outputs" not in entry:
+        return OpSignature(
+            schema.inputs,
+            schema.outputs,
+            defaults,
+            variadic_input=schema.variadic_input,
+            variadic_output=schema.variadic_output,
+        )
     inputs = entry.get("inputs") or ([*schema.inputs] if schema else [])
     outputs = entry.get("outputs") or ([*schema.outputs] if schema else [])
     return OpSignature.from_names(list(inputs), list(outputs), defaults)
+
+
+class _EntryCompiler:
+    """Compiles one entry's formulas; every error names the file, the key and the op."""
+
+    def __init__(self, op_type: str, path: str, key: str) -> None:
+        self.op_type, self.path, self.key = op_type, path, key
+
+    def error(self, exc: ExpressionError, field: str) -> CostRuleError:
+        return CostRuleError(f"{self.op_type}: {exc}", path=self.path, key=f"{self.key}.{field}")
+
+    def expression(self, field: str, text: Any, names: list[str]) -> Expression:
+        try:
+            return compile_expression(text, names=names, functions=COST_FUNCTIONS)
+        except ExpressionError as exc:
+            raise self.error(exc, field) from exc
+
+    def template(self, field: str, text: str, names: list[str]) -> Template:
+        try:
+            return compile_template(text, names=names, functions=COST_FUNCTIONS)
+        except ExpressionError as exc:
+            raise self.error(exc, field) from exc
 
 
 def _compile_entry(
     op_type: str, domain: str, entry: Mapping[str, Any], path: str, key: str
 ) -> CostRule:
     signature = _signature(op_type, domain, entry)
-    if signature is not None and "attributes" in entry and "inputs" not in entry:
-        merged = {**signature.attribute_defaults, **entry["attributes"]}
-        signature = OpSignature(signature.inputs, signature.outputs, merged,
-                                variadic_input=signature.variadic_input,
-                                variadic_output=signature.variadic_output)
     names = [*GENERIC_NAMES]
     if signature is not None:
         names += [*signature.inputs, *signature.outputs]
     control_flow = entry.get("control-flow")
     if control_flow is None and "flops" not in entry:
         raise CostRuleError("entry needs 'flops' (or 'control-flow')", path=path, key=key)
-
-    def compile_at(field: str, text: Any, allowed: list[str]) -> Expression:
-        try:
-            return compile_expression(text, names=allowed, functions=COST_FUNCTIONS)
-        except ExpressionError as exc:
-            raise CostRuleError(f"{op_type}: {exc}", path=path, key=f"{key}.{field}") from exc
-
+    compiler = _EntryCompiler(op_type, path, key)
     lets = []
     for name, text in entry.get("let", {}).items():
-        lets.append((name, compile_at(f"let.{name}", text, names)))
+        lets.append((name, compiler.expression(f"let.{name}", text, names)))
         names.append(name)
-    macs = compile_at("macs", entry.get("macs", 0), names)
-    flops = compile_at("flops", entry.get("flops", 0), [*names, "macs"])
-    transcendentals = compile_at("transcendentals", entry.get("transcendentals", 0),
-                                 [*names, "macs", "flops"])
-    assumptions = []
-    for index, text in enumerate(entry.get("assumptions", ())):
-        try:
-            assumptions.append(compile_template(
-                text, names=[*names, "macs", "flops", "transcendentals"], functions=COST_FUNCTIONS))
-        except ExpressionError as exc:
-            raise CostRuleError(f"{op_type}: {exc}", path=path,
-                                key=f"{key}.assumptions[{index}]") from exc
+    counts = [
+        compiler.expression(field, entry.get(field, 0), [*names, *earlier])
+        for field, earlier in (
+            ("macs", []),
+            ("flops", ["macs"]),
+            ("transcendentals", ["macs", "flops"]),
+        )
+    ]
+    names += ["macs", "flops", "transcendentals"]
+    assumptions = tuple(
+        compiler.template(f"assumptions[{index}]", text, names)
+        for index, text in enumerate(entry.get("assumptions", ()))
+    )
     return CostRule(
-        op_type=op_type, domain=domain, source=entry["source"], origin=path,
-        signature=signature, lets=tuple(lets), macs=macs if control_flow is None else _ZERO,
-        flops=flops, transcendentals=transcendentals, assumptions=tuple(assumptions),
+        op_type=op_type,
+        domain=domain,
+        source=entry["source"],
+        origin=path,
+        signature=signature,
+        lets=tuple(lets),
+        macs=counts[0] if control_flow is None else _ZERO,
+        flops=counts[1],
+        transcendentals=counts[2],
+        assumptions=assumptions,
         control_flow=control_flow,
     )

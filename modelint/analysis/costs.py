@@ -40,21 +40,25 @@ class NodeCost:
 
     def scaled(self, factor: int, note: str | None) -> NodeCost:
         """This cost repeated ``factor`` times (a loop body) — parameters are not repeated."""
+
         def times(value: int | None) -> int | None:
             return None if value is None else value * factor
 
         return replace(
             self,
-            macs=times(self.macs), flops=times(self.flops),
+            macs=times(self.macs),
+            flops=times(self.flops),
             transcendentals=times(self.transcendentals),
-            act_in_bytes=times(self.act_in_bytes), act_out_bytes=times(self.act_out_bytes),
+            act_in_bytes=times(self.act_in_bytes),
+            act_out_bytes=times(self.act_out_bytes),
             multiplier=self.multiplier * factor,
             assumptions=(*self.assumptions, note) if note else self.assumptions,
         )
 
     def uncosted(self, reason: str) -> NodeCost:
-        return replace(self, macs=None, flops=None, transcendentals=None, costed=False,
-                       reason=reason)
+        return replace(
+            self, macs=None, flops=None, transcendentals=None, costed=False, reason=reason
+        )
 
 
 def _count(value: Any, what: str) -> int:
@@ -84,15 +88,18 @@ class _Engine:
         for node in self.scopes.get(path, ()):
             if node.subgraphs:
                 bodies = {body: self.cost_scope(body) for body in node.subgraphs}
-                outcome = resolve_control_flow(node, self.graph, bodies,
-                                               self.rules.get(node.domain, node.op_type))
+                outcome = resolve_control_flow(
+                    node, self.graph, bodies, self.rules.get(node.domain, node.op_type)
+                )
                 costs.update(self._apply_outcome(node, bodies, outcome))
             else:
                 costs[node.key] = self.cost_node(node)
         return costs
 
     def _apply_outcome(
-        self, node: OpNode, bodies: Mapping[str, Mapping[str, NodeCost]],
+        self,
+        node: OpNode,
+        bodies: Mapping[str, Mapping[str, NodeCost]],
         outcome: ControlFlowOutcome,
     ) -> dict[str, NodeCost]:
         own = self._base(node)
@@ -103,8 +110,9 @@ class _Engine:
                 for key, cost in body.items():
                     result[key] = cost.uncosted(f"inside {node.key}: {outcome.reason}")
             return result
-        result[node.key] = replace(own, macs=0, flops=0, transcendentals=0,
-                                   assumptions=outcome.assumptions)
+        result[node.key] = replace(
+            own, macs=0, flops=0, transcendentals=0, assumptions=outcome.assumptions
+        )
         for path, body in bodies.items():
             factor = outcome.factors[path]
             for key, cost in body.items():
@@ -114,11 +122,15 @@ class _Engine:
     def _base(self, node: OpNode) -> NodeCost:
         owned = self.owned.get(node.key, ())
         return NodeCost(
-            key=node.key, macs=None, flops=None, transcendentals=None,
+            key=node.key,
+            macs=None,
+            flops=None,
+            transcendentals=None,
             params=sum(info.numel or 0 for info in owned),
             weight_bytes=sum(info.nbytes or 0 for info in owned),
-            act_in_bytes=self._bytes(n for n in dict.fromkeys(node.inputs)
-                                     if n and not self.graph.is_constant(n)),
+            act_in_bytes=self._bytes(
+                n for n in dict.fromkeys(node.inputs) if n and not self.graph.is_constant(n)
+            ),
             act_out_bytes=self._bytes(n for n in node.outputs if n),
             costed=False,
         )
@@ -156,8 +168,14 @@ class _Engine:
         transcendentals = _count(rule.transcendentals.evaluate(env), "transcendentals")
         env["transcendentals"] = transcendentals
         notes = tuple(text for text in (t.render(env) for t in rule.assumptions) if text)
-        return replace(base, macs=macs, flops=flops, transcendentals=transcendentals,
-                       costed=True, assumptions=notes)
+        return replace(
+            base,
+            macs=macs,
+            flops=flops,
+            transcendentals=transcendentals,
+            costed=True,
+            assumptions=notes,
+        )
 
     def _view(self, name: str, role: str) -> TensorView | None:
         if not name:
@@ -170,8 +188,11 @@ class _Engine:
         outputs = tuple(self._view(n, f"output {i}") for i, n in enumerate(node.outputs))
         signature = rule.signature
         env: dict[str, Any] = {
-            "inputs": inputs, "outputs": outputs, "opset": node.opset,
-            "x": inputs[0] if inputs else None, "y": outputs[0] if outputs else None,
+            "inputs": inputs,
+            "outputs": outputs,
+            "opset": node.opset,
+            "x": inputs[0] if inputs else None,
+            "y": outputs[0] if outputs else None,
             "attr": AttrView(node.attributes, signature.attribute_defaults if signature else {}),
         }
         if signature is not None:
@@ -181,8 +202,11 @@ class _Engine:
 
 
 def _bind(
-    env: dict[str, Any], names: tuple[str, ...], views: tuple[TensorView | None, ...],
-    *, variadic: bool,
+    env: dict[str, Any],
+    names: tuple[str, ...],
+    views: tuple[TensorView | None, ...],
+    *,
+    variadic: bool,
 ) -> None:
     for position, name in enumerate(names):
         if variadic and position == len(names) - 1:

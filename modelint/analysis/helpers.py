@@ -99,10 +99,9 @@ def known(tensor: TensorView | None) -> bool:
     if tensor is None:
         return False
     try:
-        tensor.shape
+        return len(tensor.shape) >= 0
     except UnknownValue:
         return False
-    return True
 
 
 def integer_exponent(tensor: TensorView | None) -> bool:

@@ -87,9 +87,17 @@ def group_costs(
     for node in nodes:
         cost = costs[node.key]
         row = sums.setdefault(key(node), [0] * 7)
-        for index, value in enumerate((1, 0 if cost.costed else 1, cost.macs or 0,
-                                       cost.flops or 0, cost.transcendentals or 0, cost.params,
-                                       cost.weight_bytes)):
+        for index, value in enumerate(
+            (
+                1,
+                0 if cost.costed else 1,
+                cost.macs or 0,
+                cost.flops or 0,
+                cost.transcendentals or 0,
+                cost.params,
+                cost.weight_bytes,
+            )
+        ):
             row[index] += value
     groups = [Group(name, *values) for name, values in sums.items()]
     return tuple(sorted(groups, key=lambda g: (-g.flops, -g.params, g.name)))
@@ -125,6 +133,8 @@ def coverage(graph: ModelGraph, costs: Mapping[str, NodeCost]) -> Coverage:
     else:
         denominator = costed_flops + estimate
         share = costed_flops / denominator if denominator else 0.0
-    ops = tuple(UncostedOp(op, counts[op], tuple(uncosted[op]))
-                for op in sorted(counts, key=lambda o: (-counts[o], o)))
+    ops = tuple(
+        UncostedOp(op, counts[op], tuple(uncosted[op]))
+        for op in sorted(counts, key=lambda o: (-counts[o], o))
+    )
     return Coverage(len(costs), sum(1 for c in costs.values() if c.costed), share, ops)

@@ -21,8 +21,18 @@ class TensorView:
     """A tensor as formulas see it. Unknown shapes raise UnknownValue, never give 0."""
 
     EXPR_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"name", "shape", "rank", "numel", "dtype", "bits", "bytes", "is_const", "is_weight",
-         "value"}
+        {
+            "name",
+            "shape",
+            "rank",
+            "numel",
+            "dtype",
+            "bits",
+            "bytes",
+            "is_const",
+            "is_weight",
+            "value",
+        }
     )
     __slots__ = ("_graph", "_info", "name", "role")
 
@@ -169,8 +179,10 @@ def op_signature(op_type: str, domain: str, opset: int | None = None) -> OpSigna
     return OpSignature(
         tuple(formal.name for formal in schema.inputs),
         tuple(formal.name for formal in schema.outputs),
-        {key: value.decode() if isinstance(value, bytes) else value
-         for key, value in defaults.items()},
+        {
+            key: value.decode() if isinstance(value, bytes) else value
+            for key, value in defaults.items()
+        },
         variadic_input=bool(schema.inputs) and schema.inputs[-1].option == _VARIADIC,
         variadic_output=bool(schema.outputs) and schema.outputs[-1].option == _VARIADIC,
     )

@@ -19,8 +19,16 @@ __all__ = ["PASS_THROUGH_OPS", "build_graph"]
 
 # Ops through which a constant stays a weight (DESIGN §3; reference-figures B.3.1).
 PASS_THROUGH_OPS = frozenset(
-    {"Cast", "Transpose", "Reshape", "Identity", "DequantizeLinear", "Unsqueeze", "Squeeze",
-     "Flatten"}
+    {
+        "Cast",
+        "Transpose",
+        "Reshape",
+        "Identity",
+        "DequantizeLinear",
+        "Unsqueeze",
+        "Squeeze",
+        "Flatten",
+    }
 )
 # int32 constants are parameters only as biases of quantized ops.
 _INT32_PARAM_CONSUMERS = frozenset({"DequantizeLinear", "QLinearConv", "QGemm"})
@@ -46,9 +54,7 @@ def build_graph(
 ) -> ModelGraph:
     """Infer shapes (binding ``input_shapes``) and build the graph. Mutates ``model``'s inputs."""
     types = infer_types(model, input_shapes or {})
-    opsets = {
-        (entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import
-    }
+    opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
     walk = _Walk()
     _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
     shapes = {name: entry[0] for name, entry in types.types.items()}
@@ -231,8 +237,9 @@ def _attribute_params(
 ) -> dict[str, str | None]:
     """Map each parameter tensor to the node that owns it (None: unused), counted once."""
     sources = list(walk.initializers)
-    sources += [n.outputs[0] for n in walk.nodes.values() if n.op_type in _CONSTANT_OPS and
-                n.outputs]
+    sources += [
+        n.outputs[0] for n in walk.nodes.values() if n.op_type in _CONSTANT_OPS and n.outputs
+    ]
     owners: dict[str, str | None] = {}
     for name in sources:
         info = tensors.get(name)

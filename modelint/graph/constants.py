@@ -92,22 +92,17 @@ class ConstantFolder:
         node = self._producers.get(name)
         if node is None or node.domain not in ("", "ai.onnx"):
             return None
-        if node.op_type == "Constant":
-            return self._constant(node)
-        if node.op_type == "Shape":
-            return self._shape_of(node)
-        if len(node.output) != 1:
-            return None
+        if node.op_type in ("Constant", "Shape"):
+            return self._constant(node) if node.op_type == "Constant" else self._shape_of(node)
         args = [self.value(item, depth + 1) for item in node.input if item]
-        if any(arg is None for arg in args) or not args:
+        present = [arg for arg in args if arg is not None]
+        if len(node.output) != 1 or not args or len(present) != len(args):
             return None
         try:
-            result = self._apply(node, [arg for arg in args if arg is not None])
+            result = self._apply(node, present)
         except (ValueError, TypeError, IndexError, ArithmeticError):
             return None
-        if result is None or result.size > MAX_ELEMENTS:
-            return None
-        return result
+        return result if result is not None and result.size <= MAX_ELEMENTS else None
 
     def _constant(self, node: onnx.NodeProto) -> Array | None:
         for attribute in node.attribute:
@@ -132,24 +127,44 @@ class ConstantFolder:
             return _UNARY[op](args[0])
         if op in _BINARY and len(args) == 2:
             return _BINARY[op](args[0], args[1])
-        if op == "Div":
-            both_int = all(np.issubdtype(a.dtype, np.integer) for a in args)
-            return np.floor_divide(*args) if both_int else np.divide(*args)
-        if op == "Cast":
-            to = onnx.helper.tensor_dtype_to_np_dtype(int(_attribute(node, "to", 1)))
-            return args[0].astype(to)
         if op in ("Squeeze", "Unsqueeze", "Reshape", "Flatten"):
             return self._reshape_like(node, args)
-        if op == "Gather":
-            return np.take(args[0], args[1], axis=int(_attribute(node, "axis", 0)))
-        if op == "Concat":
-            return np.concatenate(args, axis=int(_attribute(node, "axis", 0)))
-        if op == "ReduceProd":
-            return np.array(np.prod(args[0]))
-        return None
+        special = _WITH_ATTRIBUTES.get(op)
+        return special(node, args) if special is not None else None
 
     def _reshape_like(self, node: onnx.NodeProto, args: list[Array]) -> Array | None:
         shape = self._shapes.get(node.output[0])
         if shape is None or any(dim is None for dim in shape):
             return None
         return args[0].reshape(tuple(int(dim) for dim in shape if dim is not None))
+
+
+def _divide(node: onnx.NodeProto, args: list[Array]) -> Array:
+    both_int = all(np.issubdtype(a.dtype, np.integer) for a in args)
+    return np.floor_divide(*args) if both_int else np.divide(*args)
+
+
+def _cast(node: onnx.NodeProto, args: list[Array]) -> Array:
+    to = onnx.helper.tensor_dtype_to_np_dtype(int(_attribute(node, "to", 1)))
+    return args[0].astype(to)
+
+
+def _gather(node: onnx.NodeProto, args: list[Array]) -> Array:
+    return np.take(args[0], args[1], axis=int(_attribute(node, "axis", 0)))
+
+
+def _concat(node: onnx.NodeProto, args: list[Array]) -> Array:
+    return np.concatenate(args, axis=int(_attribute(node, "axis", 0)))
+
+
+def _reduce_prod(node: onnx.NodeProto, args: list[Array]) -> Array:
+    return np.array(np.prod(args[0]))
+
+
+_WITH_ATTRIBUTES: Mapping[str, Callable[[onnx.NodeProto, list[Array]], Array]] = {
+    "Div": _divide,
+    "Cast": _cast,
+    "Gather": _gather,
+    "Concat": _concat,
+    "ReduceProd": _reduce_prod,
+}

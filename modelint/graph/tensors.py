@@ -46,15 +46,16 @@ _DTYPES: dict[int, tuple[str, int]] = {
     28: ("float6e3m2", 6),
 }
 
-DTYPE_BITS: dict[str, int] = {name: bits for name, bits in _DTYPES.values()}
+DTYPE_BITS: dict[str, int] = dict(_DTYPES.values())
 
 # Constant tensors of these dtypes are model parameters (weights, biases, scales, quantized
 # weights and zero points). int32/int64/bool constants are shapes, axes and indices, except
 # int32 biases of quantized ops, which the graph builder recognises by their consumer.
 PARAM_DTYPES: frozenset[str] = frozenset(
-    name for name in DTYPE_BITS
-    if name.startswith(("float", "bfloat")) or name in {"int8", "uint8", "int4", "uint4",
-                                                         "int16", "uint16", "int2", "uint2"}
+    name
+    for name in DTYPE_BITS
+    if name.startswith(("float", "bfloat"))
+    or name in {"int8", "uint8", "int4", "uint4", "int16", "uint16", "int2", "uint2"}
 )
 
 

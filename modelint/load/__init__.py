@@ -30,7 +30,6 @@ def load_model(path: str | Path) -> LoadedModel:
     if model_format == "onnx-text":
         return LoadedModel(str(path), model_format, load_onnx_text(location))
     raise ModelLoadError(
-        f"{model_format} models need the TensorFlow front-end: "
-        "pip install 'modelint[tensorflow]'",
+        f"{model_format} models need the TensorFlow front-end: pip install 'modelint[tensorflow]'",
         path=str(path),
     )

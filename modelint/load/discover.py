@@ -10,8 +10,19 @@ from modelint.load.formats import MODEL_SUFFIXES, is_saved_model_dir
 
 __all__ = ["discover_models"]
 
-_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".modelint_cache", ".venv",
-                        "node_modules", ".tox", ".mypy_cache"})
+_SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".modelint_cache",
+        ".venv",
+        "node_modules",
+        ".tox",
+        ".mypy_cache",
+    }
+)
 
 
 def _walk(directory: Path) -> Iterator[Path]:

@@ -9,9 +9,7 @@ from modelint.errors import ModelLoadError
 
 __all__ = ["MODEL_SUFFIXES", "TENSORFLOW_FORMATS", "detect_format", "is_saved_model_dir"]
 
-MODEL_SUFFIXES = frozenset(
-    {".onnx", ".onnxtxt", ".keras", ".h5", ".hdf5", ".tflite", ".pb"}
-)
+MODEL_SUFFIXES = frozenset({".onnx", ".onnxtxt", ".keras", ".h5", ".hdf5", ".tflite", ".pb"})
 TENSORFLOW_FORMATS = frozenset({"keras", "h5", "saved-model", "tflite", "graphdef"})
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -49,8 +47,7 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         if is_saved_model_dir(path):
             return "saved-model"
-        raise ModelLoadError("directory holds no saved_model.pb: not a SavedModel",
-                             path=str(path))
+        raise ModelLoadError("directory holds no saved_model.pb: not a SavedModel", path=str(path))
     if not path.exists():
         raise ModelLoadError("no such file or directory", path=str(path))
     if path.name in ("saved_model.pb", "saved_model.pbtxt"):
@@ -60,8 +57,14 @@ def detect_format(path: Path) -> str:
     found = _by_content(path, head)
     if found is not None:
         return found
-    by_suffix = {".onnx": "onnx", ".onnxtxt": "onnx-text", ".keras": "keras", ".h5": "h5",
-                 ".hdf5": "h5", ".tflite": "tflite"}
+    by_suffix = {
+        ".onnx": "onnx",
+        ".onnxtxt": "onnx-text",
+        ".keras": "keras",
+        ".h5": "h5",
+        ".hdf5": "h5",
+        ".tflite": "tflite",
+    }
     if suffix in by_suffix:
         return by_suffix[suffix]
     if suffix == ".pb":

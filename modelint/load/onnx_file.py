@@ -39,8 +39,9 @@ def load_onnx_text(path: Path) -> onnx.ModelProto:
         model = onnx.parser.parse_model(text)
     except onnx.parser.ParseError as exc:
         first = str(exc).strip().splitlines()
-        raise ModelLoadError(f"ONNX text does not parse: {first[0] if first else exc}",
-                             path=str(path)) from exc
+        raise ModelLoadError(
+            f"ONNX text does not parse: {first[0] if first else exc}", path=str(path)
+        ) from exc
     _check_model_shape(model, path)
     return model
 

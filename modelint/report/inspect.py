@@ -31,28 +31,52 @@ def _node_rows(analysis: ModelAnalysis, top: int | None) -> list[list[str]]:
     for cost in costs:
         node = analysis.graph.node(cost.key)
         costed = cost.costed
-        rows.append([
-            node.key, node.qualified_op, node.layer or node.scope or "", _shape(analysis, cost),
-            si(cost.macs) if costed else "-", si(cost.flops) if costed else "uncosted",
-            si(cost.params) if cost.params else "", percent(cost.flops or 0, total),
-            "; ".join(cost.assumptions) if costed else (cost.reason or ""),
-        ])
+        rows.append(
+            [
+                node.key,
+                node.qualified_op,
+                node.layer or node.scope or "",
+                _shape(analysis, cost),
+                si(cost.macs) if costed else "-",
+                si(cost.flops) if costed else "uncosted",
+                si(cost.params) if cost.params else "",
+                percent(cost.flops or 0, total),
+                "; ".join(cost.assumptions) if costed else (cost.reason or ""),
+            ]
+        )
     return rows
 
 
 def _group_rows(groups: tuple[Group, ...], total: int, top: int | None) -> list[list[str]]:
     chosen = groups[:top] if top is not None else groups
-    return [[g.name, str(g.nodes), str(g.uncosted) if g.uncosted else "", si(g.macs),
-             si(g.flops), si(g.params) if g.params else "", percent(g.flops, total)]
-            for g in chosen]
+    return [
+        [
+            g.name,
+            str(g.nodes),
+            str(g.uncosted) if g.uncosted else "",
+            si(g.macs),
+            si(g.flops),
+            si(g.params) if g.params else "",
+            percent(g.flops, total),
+        ]
+        for g in chosen
+    ]
 
 
-def render_inspect_text(analysis: ModelAnalysis, style: Style, *, by: str,
-                        top: int | None) -> str:
-    lines = model_summary(analysis, style) + [""]
+def render_inspect_text(analysis: ModelAnalysis, style: Style, *, by: str, top: int | None) -> str:
+    lines = [*model_summary(analysis, style), ""]
     if by == "node":
-        headers = ["node", "op", "layer/scope", "output", "MACs", "FLOPs", "params", "FLOPs %",
-                   "notes"]
+        headers = [
+            "node",
+            "op",
+            "layer/scope",
+            "output",
+            "MACs",
+            "FLOPs",
+            "params",
+            "FLOPs %",
+            "notes",
+        ]
         numeric = [False, False, False, False, True, True, True, True, False]
         lines += render_table(headers, _node_rows(analysis, top), numeric)
     else:
@@ -64,6 +88,8 @@ def render_inspect_text(analysis: ModelAnalysis, style: Style, *, by: str,
 
 
 def render_inspect_json(analysis: ModelAnalysis, *, by: str, top: int | None) -> str:
-    return render_json(run_dict_for_inspect(model_dict(analysis, nodes=True,
-                                                       groups=tuple(GROUPINGS.values())),
-                                            by=by, top=top))
+    return render_json(
+        run_dict_for_inspect(
+            model_dict(analysis, nodes=True, groups=tuple(GROUPINGS.values())), by=by, top=top
+        )
+    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from modelint._version import __version__
-from modelint.analysis import CONVENTION, Group, ModelAnalysis, NodeCost
+from modelint.analysis import CONVENTION, Coverage, ModelAnalysis, NodeCost
 from modelint.findings import Finding, Severity
 from modelint.rules import ModelResult, RunResult
 
@@ -15,32 +16,37 @@ __all__ = ["finding_dict", "model_dict", "node_dict", "render_json", "run_dict"]
 SCHEMA_VERSION = 1
 
 
-def group_dict(group: Group) -> dict[str, Any]:
-    return {
-        "name": group.name, "nodes": group.nodes, "uncosted": group.uncosted,
-        "macs": group.macs, "flops": group.flops, "transcendentals": group.transcendentals,
-        "params": group.params, "weight_bytes": group.weight_bytes,
-    }
-
-
 def node_dict(analysis: ModelAnalysis, cost: NodeCost) -> dict[str, Any]:
     node = analysis.graph.node(cost.key)
     outputs = []
     for name in node.outputs:
         info = analysis.graph.tensor(name)
-        outputs.append({
-            "name": name,
-            "shape": list(info.shape) if info is not None and info.shape is not None else None,
-            "dtype": info.dtype if info is not None else None,
-        })
+        outputs.append(
+            {
+                "name": name,
+                "shape": list(info.shape) if info is not None and info.shape is not None else None,
+                "dtype": info.dtype if info is not None else None,
+            }
+        )
     return {
-        "key": node.key, "name": node.name, "op_type": node.op_type, "domain": node.domain,
-        "graph_path": node.graph_path, "scope": node.scope, "layer": node.layer,
-        "costed": cost.costed, "reason": cost.reason,
-        "macs": cost.macs, "flops": cost.flops, "transcendentals": cost.transcendentals,
-        "params": cost.params, "weight_bytes": cost.weight_bytes,
-        "act_in_bytes": cost.act_in_bytes, "act_out_bytes": cost.act_out_bytes,
-        "multiplier": cost.multiplier, "assumptions": list(cost.assumptions),
+        "key": node.key,
+        "name": node.name,
+        "op_type": node.op_type,
+        "domain": node.domain,
+        "graph_path": node.graph_path,
+        "scope": node.scope,
+        "layer": node.layer,
+        "costed": cost.costed,
+        "reason": cost.reason,
+        "macs": cost.macs,
+        "flops": cost.flops,
+        "transcendentals": cost.transcendentals,
+        "params": cost.params,
+        "weight_bytes": cost.weight_bytes,
+        "act_in_bytes": cost.act_in_bytes,
+        "act_out_bytes": cost.act_out_bytes,
+        "multiplier": cost.multiplier,
+        "assumptions": list(cost.assumptions),
         "outputs": outputs,
     }
 
@@ -48,46 +54,49 @@ def node_dict(analysis: ModelAnalysis, cost: NodeCost) -> dict[str, Any]:
 def finding_dict(finding: Finding) -> dict[str, Any]:
     where = finding.location
     return {
-        "rule_id": finding.rule_id, "rule_name": finding.rule_name,
-        "severity": finding.severity.label, "message": finding.message,
-        "path": where.path, "graph_path": where.graph_path, "node": where.node,
-        "op_type": where.op_type, "layer": where.layer,
-        "fingerprint": finding.fingerprint, "properties": dict(finding.properties),
+        "rule_id": finding.rule_id,
+        "rule_name": finding.rule_name,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "path": where.path,
+        "graph_path": where.graph_path,
+        "node": where.node,
+        "op_type": where.op_type,
+        "layer": where.layer,
+        "fingerprint": finding.fingerprint,
+        "properties": dict(finding.properties),
     }
 
 
-def model_dict(analysis: ModelAnalysis, *, nodes: bool = False,
-               groups: tuple[str, ...] = ("by_op",)) -> dict[str, Any]:
-    graph, totals, coverage = analysis.graph, analysis.totals, analysis.coverage
-    source = analysis.source_params
+def _coverage_dict(coverage: Coverage) -> dict[str, Any]:
+    data = asdict(coverage)
+    data["uncosted"] = [
+        asdict(item) | {"reasons": list(item.reasons)} for item in coverage.uncosted
+    ]
+    return data | {"node_share": coverage.node_share, "complete": coverage.complete}
+
+
+def model_dict(
+    analysis: ModelAnalysis, *, nodes: bool = False, groups: tuple[str, ...] = ("by_op",)
+) -> dict[str, Any]:
+    graph, source = analysis.graph, analysis.source_params
     data: dict[str, Any] = {
-        "path": analysis.path, "format": analysis.format, "ir_version": graph.ir_version,
-        "producer": graph.producer_name, "opsets": dict(sorted(graph.opsets.items())),
-        "totals": {
-            "macs": totals.macs, "flops": totals.flops,
-            "transcendentals": totals.transcendentals, "params": totals.params,
-            "weight_bytes": totals.weight_bytes, "unused_params": totals.unused_params,
-        },
-        "source_params": None if source is None else {
-            "framework": source.framework, "trainable": source.trainable,
-            "non_trainable": source.non_trainable, "total": source.total,
-        },
-        "coverage": {
-            "nodes": coverage.nodes, "costed_nodes": coverage.costed_nodes,
-            "node_share": coverage.node_share, "flops_share": coverage.flops_share,
-            "complete": coverage.complete,
-            "uncosted": [{"op": u.op, "nodes": u.nodes, "reasons": list(u.reasons)}
-                         for u in coverage.uncosted],
-        },
+        "path": analysis.path,
+        "format": analysis.format,
+        "ir_version": graph.ir_version,
+        "producer": graph.producer_name,
+        "opsets": dict(sorted(graph.opsets.items())),
+        "totals": asdict(analysis.totals),
+        "source_params": None if source is None else asdict(source) | {"total": source.total},
+        "coverage": _coverage_dict(analysis.coverage),
         "shapes": {
-            "bindings": [{"input": b.input, "index": b.index, "symbol": b.symbol,
-                          "value": b.value, "origin": b.origin} for b in analysis.bindings],
+            "bindings": [asdict(binding) for binding in analysis.bindings],
             "unbound": list(analysis.unbound),
         },
         "notes": list(analysis.notes),
     }
     for name in groups:
-        data[name] = [group_dict(group) for group in getattr(analysis, name)]
+        data[name] = [asdict(group) for group in getattr(analysis, name)]
     if nodes:
         data["nodes"] = [node_dict(analysis, cost) for cost in analysis.costs.values()]
     return data
@@ -108,9 +117,12 @@ def run_dict(run: RunResult, *, nodes: bool = False) -> dict[str, Any]:
         "models": [_result_dict(result, nodes=nodes) for result in run.models],
         "errors": [{"path": f.path, "message": f.message} for f in run.failures],
         "summary": {
-            "models": len(run.models), "errors": len(run.failures),
-            "findings": {level.label: sum(1 for f in findings if f.severity == level)
-                         for level in reversed(Severity)},
+            "models": len(run.models),
+            "errors": len(run.failures),
+            "findings": {
+                level.label: sum(1 for f in findings if f.severity == level)
+                for level in reversed(Severity)
+            },
         },
     }
 
@@ -124,7 +136,16 @@ def run_dict_for_inspect(model: dict[str, Any], *, by: str, top: int | None) -> 
     if top is not None:
         model["nodes"] = sorted(model["nodes"], key=lambda n: (-(n["flops"] or 0), n["key"]))[:top]
     model["findings"] = []
-    return {"modelint": __version__, "schema": SCHEMA_VERSION, "convention": CONVENTION,
-            "view": by, "models": [model], "errors": [],
-            "summary": {"models": 1, "errors": 0,
-                        "findings": {level.label: 0 for level in reversed(Severity)}}}
+    return {
+        "modelint": __version__,
+        "schema": SCHEMA_VERSION,
+        "convention": CONVENTION,
+        "view": by,
+        "models": [model],
+        "errors": [],
+        "summary": {
+            "models": 1,
+            "errors": 0,
+            "findings": {level.label: 0 for level in reversed(Severity)},
+        },
+    }

@@ -7,15 +7,22 @@ from collections.abc import Sequence
 __all__ = ["render_table"]
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
-                 numeric: Sequence[bool], *, indent: str = "") -> list[str]:
+def render_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    *,
+    indent: str = "",
+) -> list[str]:
     widths = [len(header) for header in headers]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [cell.rjust(width) if is_number else cell.ljust(width)
-                 for cell, width, is_number in zip(cells, widths, numeric, strict=True)]
+        parts = [
+            cell.rjust(width) if is_number else cell.ljust(width)
+            for cell, width, is_number in zip(cells, widths, numeric, strict=True)
+        ]
         return (indent + "  ".join(parts)).rstrip()
 
     return [line(headers), line(["-" * width for width in widths]), *map(line, rows)]

@@ -17,50 +17,65 @@ def finding_line(finding: Finding, style: Style) -> str:
     where = finding.location
     node = f" [{where.layer or where.node}]" if where.node else ""
     rule = f"{finding.rule_id} {finding.rule_name}".strip()
-    return (f"{where.path}: {style.severity(finding.severity)} {style.paint(rule, 'bold')}"
-            f"{node} {finding.message}")
+    return (
+        f"{where.path}: {style.severity(finding.severity)} {style.paint(rule, 'bold')}"
+        f"{node} {finding.message}"
+    )
 
 
 def _opsets(analysis: ModelAnalysis) -> str:
-    return ", ".join(f"{domain} {version}" for domain, version in
-                     sorted(analysis.graph.opsets.items()))
+    return ", ".join(
+        f"{domain} {version}" for domain, version in sorted(analysis.graph.opsets.items())
+    )
 
 
 def _coverage_lines(analysis: ModelAnalysis) -> list[str]:
     coverage = analysis.coverage
-    line = (f"  coverage  {coverage.costed_nodes}/{coverage.nodes} nodes costed "
-            f"({percent(coverage.costed_nodes, coverage.nodes)})")
+    line = (
+        f"  coverage  {coverage.costed_nodes}/{coverage.nodes} nodes costed "
+        f"({percent(coverage.costed_nodes, coverage.nodes)})"
+    )
     if coverage.complete:
         return [line]
     share = coverage.flops_share
-    line += ("; FLOP share unknown" if share is None else
-             f"; ~{share * 100:.1f} % of FLOPs (estimate)")
+    line += (
+        "; FLOP share unknown" if share is None else f"; ~{share * 100:.1f} % of FLOPs (estimate)"
+    )
     lines = [line]
     for item in coverage.uncosted:
-        lines.append(f"  uncosted  {item.op} x{item.nodes}: {item.reasons[0] if item.reasons else ''}")
+        lines.append(
+            f"  uncosted  {item.op} x{item.nodes}: {item.reasons[0] if item.reasons else ''}"
+        )
     return lines
 
 
 def _params_line(analysis: ModelAnalysis) -> str:
     totals = analysis.totals
-    line = (f"  params    {count_text(totals.params)}  weights {bytes_text(totals.weight_bytes)}"
-            " (ONNX initializers)")
+    line = (
+        f"  params    {count_text(totals.params)}  weights {bytes_text(totals.weight_bytes)}"
+        " (ONNX initializers)"
+    )
     source = analysis.source_params
     if source is not None:
-        line += (f"\n  {source.framework:<9} {source.total:,} params (trainable "
-                 f"{source.trainable:,}, non-trainable {source.non_trainable:,})")
+        line += (
+            f"\n  {source.framework:<9} {source.total:,} params (trainable "
+            f"{source.trainable:,}, non-trainable {source.non_trainable:,})"
+        )
     return line
 
 
 def model_summary(analysis: ModelAnalysis, style: Style) -> list[str]:
     totals = analysis.totals
-    header = (f"{style.paint(analysis.path, 'bold')}  [{analysis.format}; opset {_opsets(analysis)}; "
-              f"{CONVENTION}]")
+    header = (
+        f"{style.paint(analysis.path, 'bold')}  [{analysis.format}; opset {_opsets(analysis)}; "
+        f"{CONVENTION}]"
+    )
     lines = [
         header,
         _params_line(analysis),
         f"  MACs      {count_text(totals.macs)}",
-        f"  FLOPs     {count_text(totals.flops)}  transcendentals {count_text(totals.transcendentals)}",
+        f"  FLOPs     {count_text(totals.flops)}"
+        f"  transcendentals {count_text(totals.transcendentals)}",
         *_coverage_lines(analysis),
     ]
     if analysis.bindings:
@@ -83,8 +98,12 @@ def render_check_text(run: RunResult, style: Style) -> str:
         out.extend(finding_line(f, style) for f in sorted(result.findings))
         out.append("")
     findings = run.findings()
-    counts = ", ".join(f"{sum(1 for f in findings if f.severity == level)} {level.label}"
-                       for level in reversed(Severity))
-    out.append(f"{len(run.models)} model(s) checked, {len(run.failures)} could not be read; "
-               f"findings: {counts}")
+    counts = ", ".join(
+        f"{sum(1 for f in findings if f.severity == level)} {level.label}"
+        for level in reversed(Severity)
+    )
+    out.append(
+        f"{len(run.models)} model(s) checked, {len(run.failures)} could not be read; "
+        f"findings: {counts}"
+    )
     return "\n".join(out) + "\n"

@@ -19,12 +19,15 @@ def uncosted_findings(analysis: ModelAnalysis, severity: Severity) -> list[Findi
     findings = []
     for cost in analysis.uncosted_nodes():
         node = analysis.graph.node(cost.key)
-        findings.append(Finding.create(
-            rule_id=UNCOSTED_RULE_ID,
-            rule_name=UNCOSTED_RULE_NAME,
-            severity=severity,
-            message=f"{node.op_type} node is not costed: {cost.reason}",
-            location=Location(analysis.path, node.graph_path, node.key, node.op_type,
-                              node.layer),
-        ))
+        findings.append(
+            Finding.create(
+                rule_id=UNCOSTED_RULE_ID,
+                rule_name=UNCOSTED_RULE_NAME,
+                severity=severity,
+                message=f"{node.op_type} node is not costed: {cost.reason}",
+                location=Location(
+                    analysis.path, node.graph_path, node.key, node.op_type, node.layer
+                ),
+            )
+        )
     return sorted(findings)

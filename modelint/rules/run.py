@@ -49,15 +49,19 @@ def _config_for(path: Path, options: CheckOptions) -> Config:
     return load_config(find_config_file(path))
 
 
-def analyze_one(path: Path, config: Config, options: CheckOptions,
-                rules: CostRules) -> ModelAnalysis:
+def analyze_one(
+    path: Path, config: Config, options: CheckOptions, rules: CostRules
+) -> ModelAnalysis:
     loaded = load_model(path)
     shapes = {**config.input_shapes, **options.input_shapes}
     inputs = {value.name for value in loaded.proto.graph.input}
     unknown_config = sorted(set(config.input_shapes) - inputs - set(options.input_shapes))
     shapes = {name: dims for name, dims in shapes.items() if name not in unknown_config}
-    notes = (f"config input-shapes names no input of this model: {', '.join(unknown_config)}",
-             ) if unknown_config else ()
+    notes = (
+        (f"config input-shapes names no input of this model: {', '.join(unknown_config)}",)
+        if unknown_config
+        else ()
+    )
     return analyze_loaded(loaded, rules, AnalysisOptions(input_shapes=shapes, notes=notes))
 
 
@@ -68,8 +72,10 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     whole run and are raised."""
     models = discover_models(paths)
     if not models:
-        raise UsageError("no model files found (looked for .onnx, .keras, .h5, .tflite, .pb "
-                         "and SavedModel directories)")
+        raise UsageError(
+            "no model files found (looked for .onnx, .keras, .h5, .tflite, .pb "
+            "and SavedModel directories)"
+        )
     cache = _RuleCache()
     results: list[ModelResult] = []
     failures: list[LoadFailure] = []
@@ -86,12 +92,22 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
         except Exception as exc:  # a model that breaks a dependency must not stop the run
             if options.debug:
                 raise
-            failures.append(LoadFailure(str(path), f"{path}: internal error while analysing "
-                                        f"({type(exc).__name__}: {exc}); rerun with --debug"))
+            failures.append(
+                LoadFailure(
+                    str(path),
+                    f"{path}: internal error while analysing "
+                    f"({type(exc).__name__}: {exc}); rerun with --debug",
+                )
+            )
             continue
         findings = uncosted_findings(analysis, Severity.ERROR) if options.strict else []
         if options.fail_on is not None:
-            config = Config(config.path, config.input_shapes, config.rule_paths,
-                            options.fail_on, {**config.origins, "fail-on": "command line"})
+            config = Config(
+                config.path,
+                config.input_shapes,
+                config.rule_paths,
+                options.fail_on,
+                {**config.origins, "fail-on": "command line"},
+            )
         results.append(ModelResult(analysis, tuple(findings), config))
     return RunResult(tuple(results), tuple(failures))

@@ -1,0 +1,150 @@
+"""The command line: exit codes, one-line errors, formats, options."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+
+CUSTOM = """
+<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
+g (float[1, 4] x) => (float[1, 4] y) {
+    a = Relu (x)
+    y = acme.Frobnicate (a)
+}
+"""
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("modelint ")
+
+
+def test_check_clean_model_exits_zero_with_a_summary(conv_model: Path) -> None:
+    code, out, err = run("check", str(conv_model))
+    assert (code, err) == (0, "")
+    assert "MACs      6,912 (6.91 k)" in out
+    assert "FLOPs     14,336 (14.3 k)" in out  # 2*6,912 + 256 bias + 256 relu
+    assert "modelint-cc/1" in out
+    assert "bound x[0] 'N'=1 (batch-default)" in out
+
+
+def test_bad_file_is_one_line_exit_two_and_others_still_reported(
+    tmp_path: Path, conv_model: Path
+) -> None:
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"\x00garbage")
+    code, out, err = run("check", str(broken), str(conv_model))
+    assert code == 2
+    assert err.count("\n") == 1 and str(broken) in err and "Traceback" not in err
+    assert str(conv_model) in out and "6,912" in out
+
+
+def test_debug_adds_the_traceback(conv_model: Path) -> None:
+    code, _, err = run("check", "--input-shape", "image=1,3,8,8", str(conv_model))
+    assert code == 2 and "Traceback" not in err
+    code, _, err = run("check", "--input-shape", "image=1,3,8,8", str(conv_model), "--debug")
+    assert code == 2 and "Traceback" in err and "not a graph input" in err
+
+
+def test_uncosted_node_is_listed_and_strict_makes_it_an_error_finding(
+    write_model: Callable[..., Path],
+) -> None:
+    path = write_model(CUSTOM)
+    code, out, _ = run("check", str(path))
+    assert code == 0
+    assert "1/2 nodes costed" in out
+    assert "acme::Frobnicate x1: no cost rule for acme::Frobnicate" in out
+    code, out, _ = run("check", "--strict", str(path))
+    assert code == 1
+    assert "error MLC001 uncosted-node [Frobnicate:y]" in out
+
+
+def test_custom_op_costed_from_a_user_rule_directory(
+    tmp_path: Path, write_model: Callable[..., Path]
+) -> None:
+    rules = tmp_path / "my-rules"
+    rules.mkdir()
+    (rules / "acme.yaml").write_text(
+        "domain: acme\nops:\n  Frobnicate:\n    source: our kernel does 7 FLOPs per element\n"
+        "    inputs: [X]\n    outputs: [Y]\n    flops: 7 * numel(Y)\n"
+    )
+    path = write_model(CUSTOM)
+    code, out, _ = run("check", "--strict", "--rules", str(rules), "--format", "json", str(path))
+    assert code == 0
+    model = json.loads(out)["models"][0]
+    assert model["totals"]["flops"] == 4 + 7 * 4  # Relu 4 + Frobnicate 7/element
+    assert model["coverage"]["complete"] is True
+
+
+def test_json_has_the_documented_envelope(conv_model: Path) -> None:
+    code, out, _ = run("check", "--format", "json", "--nodes", str(conv_model))
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {"modelint", "schema", "convention", "models", "errors", "summary"}
+    assert data["convention"] == "modelint-cc/1"
+    model = data["models"][0]
+    assert model["totals"] == {"macs": 6_912, "flops": 14_336, "transcendentals": 0,
+                               "params": 112, "weight_bytes": 448, "unused_params": 0}
+    assert [node["op_type"] for node in model["nodes"]] == ["Conv", "Relu"]
+    assert model["findings"] == []
+
+
+def test_input_shape_flag(conv_model: Path) -> None:
+    code, out, _ = run("check", "--format", "json", "--input-shape", "x=2,3,8,8", str(conv_model))
+    assert code == 0
+    assert json.loads(out)["models"][0]["totals"]["macs"] == 2 * 6_912
+
+
+@pytest.mark.parametrize("bad", ["x", "x=1,a", "x=0,3,8,8", "=1,2"])
+def test_malformed_input_shape_is_a_usage_error(conv_model: Path, bad: str) -> None:
+    code, _, err = run("check", "--input-shape", bad, str(conv_model))
+    assert code == 2 and "--input-shape" in err
+
+
+def test_unknown_input_name_is_exit_two(conv_model: Path) -> None:
+    code, _, err = run("check", "--input-shape", "image=1,3,8,8", str(conv_model))
+    assert code == 2 and "not a graph input" in err
+
+
+def test_inspect_by_node_and_by_op_with_top(conv_model: Path) -> None:
+    code, out, _ = run("inspect", str(conv_model))
+    assert code == 0
+    table = out.split("\n\n", 1)[1].splitlines()
+    assert table[0].split()[:3] == ["node", "op", "layer/scope"]
+    assert table[2].split()[:2] == ["Conv:c", "Conv"]
+    code, out, _ = run("inspect", "--by", "op", "--top", "1", str(conv_model))
+    rows = out.split("\n\n", 1)[1].splitlines()
+    assert code == 0 and len(rows) == 3 and rows[2].startswith("Conv")
+
+
+def test_inspect_json_lists_nodes(conv_model: Path) -> None:
+    code, out, _ = run("inspect", "--format", "json", str(conv_model))
+    nodes = json.loads(out)["models"][0]["nodes"]
+    assert code == 0 and [n["macs"] for n in nodes] == [6_912, 0]
+
+
+def test_missing_command_and_unknown_option_are_usage_errors() -> None:
+    assert run()[0] == 2
+    code, _, err = run("check", "--frobnicate", "x.onnx")
+    assert code == 2 and "unrecognized arguments" in err
+
+
+def test_directory_is_searched_for_models(tmp_path: Path, conv_model: Path) -> None:
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 0 and "1 model(s) checked" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run("check", str(empty))
+    assert code == 2 and "no model files found" in err

@@ -1,0 +1,113 @@
+"""Loading: weights are never read; bad files give one clear error naming the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import modelint
+from modelint.errors import ModelLoadError
+from modelint.load import detect_format, load_model
+
+
+def _external_weight(name: str, shape: tuple[int, ...], location: str) -> onnx.TensorProto:
+    """An initializer whose data lives in a file that does not exist."""
+    tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=shape)
+    tensor.data_location = TensorProto.EXTERNAL
+    size = int(np.prod(shape)) * 4
+    for key, value in (("location", location), ("offset", "0"), ("length", str(size))):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, value
+    return tensor
+
+
+def _matmul_model(weight: onnx.TensorProto, rows: int) -> onnx.ModelProto:
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", weight.name], ["y"], name="mm")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, rows])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_missing_external_data_does_not_stop_costing(tmp_path: Path) -> None:
+    path = tmp_path / "external.onnx"
+    onnx.save(_matmul_model(_external_weight("w", (64, 32), "missing.bin"), 64), path)
+    assert not (tmp_path / "missing.bin").exists()
+    analysis = modelint.analyze(path)
+    assert analysis.totals.macs == 64 * 32  # vol(Y) * K = 32 * 64
+    assert analysis.totals.params == 2_048
+    assert analysis.totals.weight_bytes == 8_192
+
+
+def test_models_with_over_2gb_of_weights_cost_from_dims(tmp_path: Path) -> None:
+    path = tmp_path / "huge.onnx"
+    onnx.save(_matmul_model(_external_weight("w", (50_000, 16_384), "huge.bin"), 50_000), path)
+    analysis = modelint.analyze(path)
+    assert analysis.totals.params == 819_200_000  # 50,000 * 16,384
+    assert analysis.totals.weight_bytes == 3_276_800_000  # 4 bytes each: over 2 GB
+    assert analysis.totals.macs == 819_200_000  # vol(Y) = 16,384; K = 50,000
+
+
+def test_external_data_present_is_not_read(tmp_path: Path) -> None:
+    model = _matmul_model(numpy_helper.from_array(np.ones((8, 4), np.float32), "w"), 8)
+    path = tmp_path / "with_data.onnx"
+    onnx.save(model, path, save_as_external_data=True, location="with_data.bin",
+              size_threshold=0)
+    loaded = load_model(path)
+    weight = loaded.proto.graph.initializer[0]
+    assert weight.data_location == TensorProto.EXTERNAL and not weight.raw_data
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.onnx", b"", "empty file"),
+        ("garbage.onnx", b"\xff\xfe not a protobuf at all \x00\x01", "not a valid ONNX protobuf"),
+        ("noext.bin", b"hello", "unrecognised model format '.bin'"),
+    ],
+)
+def test_bad_files_raise_one_line_errors_naming_the_file(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ModelLoadError) as caught:
+        load_model(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}: ") and message in text and "\n" not in text
+
+
+def test_onnx_text_format_loads_and_parse_errors_name_the_file(tmp_path: Path) -> None:
+    good = tmp_path / "tiny.onnxtxt"
+    good.write_text('<ir_version: 8, opset_import: ["" : 17]>\n'
+                    "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n")
+    assert modelint.analyze(good).totals.flops == 4
+    bad = tmp_path / "bad.onnxtxt"
+    bad.write_text("g (float[1, 4] x => {")
+    with pytest.raises(ModelLoadError, match=r"bad\.onnxtxt: ONNX text does not parse"):
+        load_model(bad)
+
+
+def test_formats_are_detected_by_content_before_extension(tmp_path: Path) -> None:
+    hdf5 = tmp_path / "weights.keras"
+    hdf5.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 8)
+    tflite = tmp_path / "model.bin"
+    tflite.write_bytes(b"\x1c\x00\x00\x00TFL3" + b"\x00" * 8)
+    onnx_pb = tmp_path / "model.pb"
+    onnx_pb.write_bytes(b"\x08\x08\x12\x04test")
+    graphdef = tmp_path / "frozen.pb"
+    graphdef.write_bytes(b"\x0a\x10node")
+    assert [detect_format(p) for p in (hdf5, tflite, onnx_pb, graphdef)] == [
+        "h5", "tflite", "onnx", "graphdef"
+    ]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "saved_model.pb").write_bytes(b"\x08\x01")
+    assert detect_format(saved) == "saved-model"
+    with pytest.raises(ModelLoadError, match="not a SavedModel"):
+        detect_format(tmp_path / "saved" / ".." / "saved" / ".." )

@@ -1,0 +1,48 @@
+"""Shape binding: batch defaults, --input-shape, unknown dims make nodes uncosted."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelint.errors import UsageError
+from modelint.testing import analyze_text, node_cost
+
+CONV = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 3, H, W] x) => (float[N, 4, H, W] y) {
+    y = Conv <pads = [1, 1, 1, 1]> (x, w)
+}
+"""
+WEIGHTS = {"w": (4, 3, 3, 3)}
+
+
+def test_input_shape_binds_every_symbolic_dim() -> None:
+    analysis = analyze_text(CONV, WEIGHTS, input_shapes={"x": (2, 3, 16, 16)})
+    # MACs = vol(Y) * prod(W.shape[1:]) = (2*4*16*16) * (3*3*3) = 2,048 * 27
+    assert analysis.totals.macs == 55_296
+    assert [(b.index, b.symbol, b.value, b.origin) for b in analysis.bindings] == [
+        (0, "N", 2, "input-shape"), (2, "H", 16, "input-shape"), (3, "W", 16, "input-shape")
+    ]
+
+
+def test_unbound_spatial_dims_leave_the_node_uncosted_never_zero() -> None:
+    analysis = analyze_text(CONV, WEIGHTS)
+    cost = node_cost(analysis, "Conv")
+    assert not cost.costed and cost.macs is None and cost.flops is None
+    assert cost.reason is not None and "shape" in cost.reason
+    assert analysis.unbound == ("x[2] 'H'", "x[3] 'W'")
+    assert [b.describe() for b in analysis.bindings] == ["x[0] 'N'=1 (batch-default)"]
+    assert not analysis.coverage.complete and analysis.coverage.flops_share is None
+
+
+def test_unknown_input_name_is_a_usage_error_with_a_hint() -> None:
+    with pytest.raises(UsageError, match=r"'y', which is not a graph input; inputs: x$"):
+        analyze_text(CONV, WEIGHTS, input_shapes={"y": (1, 3, 8, 8)})
+    image = CONV.replace(" x)", " image)").replace("(x,", "(image,")
+    with pytest.raises(UsageError, match=r"'imag', .*\(did you mean 'image'\?\)"):
+        analyze_text(image, WEIGHTS, input_shapes={"imag": (1, 3, 8, 8)})
+
+
+def test_rank_mismatch_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="3 dims given, the input has rank 4"):
+        analyze_text(CONV, WEIGHTS, input_shapes={"x": (1, 3, 8)})
