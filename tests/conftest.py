@@ -44,5 +44,10 @@ def write_model(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
+def conv_text() -> str:
+    return CONV_TEXT
+
+
+@pytest.fixture
 def conv_model(write_model: Callable[..., Path]) -> Path:
     return write_model(CONV_TEXT, w=(4, 3, 3, 3), b=(4,))

@@ -1,0 +1,77 @@
+"""Config discovery and validation."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+from modelint.config import find_config_file, load_config
+from modelint.errors import ConfigError
+
+
+def test_closest_config_walking_up_to_the_repository_root(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (tmp_path / ".modelint.yaml").write_text("fail-on: warning\n")  # above the repo: ignored
+    models = repo / "models" / "vision"
+    models.mkdir(parents=True)
+    model = models / "m.onnx"
+    model.write_bytes(b"")
+    assert find_config_file(model) is None
+    (repo / "pyproject.toml").write_text("[tool.modelint]\nfail-on = 'info'\n")
+    assert find_config_file(model) == repo / "pyproject.toml"
+    (repo / "models" / ".modelint.yml").write_text("fail-on: warning\n")
+    assert find_config_file(model) == repo / "models" / ".modelint.yml"
+
+
+def test_pyproject_without_a_modelint_table_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert find_config_file(tmp_path / "m.onnx") is None
+
+
+def test_unknown_keys_and_bad_values_are_reported_with_key_paths(tmp_path: Path) -> None:
+    path = tmp_path / ".modelint.yaml"
+    path.write_text("input_shapes: {x: [1, 3]}\nfail-on: fatal\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    lines = caught.value.lines()
+    assert lines[0] == (f"{path}: (top level): unknown key 'input_shapes' (did you mean "
+                        "'input-shapes'?); valid keys: fail-on, input-shapes, rule-paths")
+    assert lines[1] == (f"{path}: fail-on: 'fatal' is not one of: error, warning, info")
+
+
+def test_config_input_shapes_and_rule_paths_apply(
+    tmp_path: Path, write_model: Callable[..., Path], conv_text: str
+) -> None:
+    model = write_model(conv_text, name="models/conv.onnx", w=(4, 3, 3, 3), b=(4,))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".modelint.yaml").write_text(
+        "input-shapes:\n  x: 2,3,8,8\n  unused: [1]\nrule-paths: [house-rules]\n"
+    )
+    rules = tmp_path / "house-rules"
+    rules.mkdir()
+    (rules / "relu.yaml").write_text("ops:\n  Relu:\n    source: house\n    flops: 0\n")
+    out = io.StringIO()
+    assert main(["check", "--format", "json", str(model)], out=out, err=io.StringIO()) == 0
+    data = json.loads(out.getvalue())["models"][0]
+    assert data["totals"]["macs"] == 2 * 6_912
+    assert data["totals"]["flops"] == 2 * (2 * 6_912 + 256)  # Relu costs 0 under the house rule
+    assert data["notes"] == ["config input-shapes names no input of this model: unused"]
+
+
+def test_invalid_config_is_exit_two_with_every_problem(
+    tmp_path: Path, conv_model: Path
+) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("fail-on: sometimes\nrules: []\n")
+    err = io.StringIO()
+    assert main(["check", "--config", str(config), str(conv_model)], out=io.StringIO(),
+                err=err) == 2
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("modelint: error: ") for line in lines)
