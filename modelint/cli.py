@@ -100,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="one row per node (default), op type, name scope or layer",
     )
     inspect.add_argument("--top", type=int, metavar="N", help="only the N rows with the most FLOPs")
+    costs = commands.add_parser("costs", help="the cost rules in force and their sources")
+    costs.add_argument("--format", choices=("text", "markdown"), default="text")
+    costs.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra rule directory (entries override built-in ones)",
+    )
+    costs.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -164,9 +174,20 @@ def _run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_CLEAN
 
 
+def _run_costs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.analysis import load_cost_rules
+    from modelint.report.cost_table import render_costs_markdown, render_costs_text
+
+    rules = load_cost_rules(tuple(args.rules))
+    render = render_costs_markdown if args.format == "markdown" else render_costs_text
+    out.write(render(rules))
+    return EXIT_CLEAN
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "check": _run_check,
     "inspect": _run_inspect,
+    "costs": _run_costs,
 }
 
 
@@ -184,7 +205,7 @@ def main(
             out.write(f"modelint {__version__}\n")
             return EXIT_CLEAN
         if args.command is None:
-            raise _UsageError("modelint: a command is required (check, inspect); see --help")
+            raise _UsageError("modelint: a command is required (check, inspect, costs); see --help")
         return _COMMANDS[args.command](args, out, err)
     except _UsageError as exc:
         err.write(f"{exc}\n")

@@ -64,6 +64,10 @@ class CostRules:
     def op_types(self) -> list[tuple[str, str]]:
         return sorted(self._rules)
 
+    def sorted_rules(self) -> list[CostRule]:
+        """Every rule, ordered by domain then op type."""
+        return [self._rules[key] for key in sorted(self._rules)]
+
 
 def is_cost_rule_file(document: Any) -> bool:
     return isinstance(document, Mapping) and "ops" in document
