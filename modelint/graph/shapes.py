@@ -16,6 +16,7 @@ import onnx
 
 from modelint.errors import UsageError
 from modelint.expr import did_you_mean
+from modelint.graph.contrib import register_contrib_schemas
 from modelint.graph.tensors import Shape, dtype_name
 
 __all__ = ["InferredTypes", "ShapeBinding", "infer_types", "walk_graphs"]
@@ -63,6 +64,7 @@ def walk_graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
 
 def infer_types(model: onnx.ModelProto, input_shapes: Mapping[str, Shape]) -> InferredTypes:
     """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types."""
+    register_contrib_schemas()
     bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
     _substitute_symbols(model.graph, symbols)
     notes: list[str] = []
