@@ -138,7 +138,7 @@ def _walk_graph(
             graph_path=path,
             parent=parent,
             subgraphs=tuple(f"{key}/{name}" for name, _ in bodies),
-            layer=layer_of.get(proto.name),
+            layer=layer_of.get(proto.name) or (walk.nodes[parent].layer if parent else None),
         )
         walk.nodes[key] = node
         walk.protos[key] = proto

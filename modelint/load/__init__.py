@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelint.errors import ModelLoadError
 from modelint.load.discover import discover_models
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
-from modelint.load.model import LoadedModel, SourceParams
+from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
 from modelint.load.onnx_file import load_onnx, load_onnx_text
 
 __all__ = [
+    "DEFAULT_OPSET",
     "MODEL_SUFFIXES",
     "TENSORFLOW_FORMATS",
+    "LoadOptions",
     "LoadedModel",
     "SourceParams",
     "detect_format",
@@ -21,15 +22,17 @@ __all__ = [
 ]
 
 
-def load_model(path: str | Path) -> LoadedModel:
-    """Read ``path`` into an ONNX model; raise ModelLoadError (naming the file) on failure."""
+def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedModel:
+    """Read ``path`` into an ONNX model; raise ModelLoadError (naming the file) on failure.
+
+    TensorFlow-family formats are converted through tf2onnx (cached); TensorFlow is imported
+    only for a conversion that is not cached."""
     location = Path(path)
     model_format = detect_format(location)
     if model_format == "onnx":
         return LoadedModel(str(path), model_format, load_onnx(location))
     if model_format == "onnx-text":
         return LoadedModel(str(path), model_format, load_onnx_text(location))
-    raise ModelLoadError(
-        f"{model_format} models need the TensorFlow front-end: pip install 'modelint[tensorflow]'",
-        path=str(path),
-    )
+    from modelint.load.tensorflow import load_tensorflow
+
+    return load_tensorflow(location, model_format, options or LoadOptions())

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import onnx
 
-__all__ = ["LoadedModel", "SourceParams"]
+__all__ = ["DEFAULT_OPSET", "LoadOptions", "LoadedModel", "SourceParams"]
+
+DEFAULT_OPSET = 17  # tf2onnx 1.17 converts Keras Applications cleanly at 17 (ORT-verified)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How TensorFlow-family models are converted (ONNX files ignore all of it)."""
+
+    input_shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    opset: int = DEFAULT_OPSET
+    batch: int = 1  # the batch dim of inputs that leave it open
+    graphdef_inputs: tuple[str, ...] = ()
+    graphdef_outputs: tuple[str, ...] = ()
+    cache: bool = True
+    cache_dir: str | None = None
+    debug: bool = False  # let converter exceptions and their logs through
+    progress: Callable[[str | None], None] | None = None  # label at start, None at the end
 
 
 @dataclass(frozen=True, slots=True)

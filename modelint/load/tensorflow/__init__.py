@@ -1,0 +1,151 @@
+"""The TensorFlow front-end: Keras, SavedModel, TFLite and frozen GraphDef via tf2onnx.
+
+TensorFlow is imported only here, only when a conversion is not already cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import onnx
+
+from modelint.errors import ConversionError, ModelintError
+from modelint.load.cache import ConversionCache, cache_key, default_cache_dir
+from modelint.load.model import LoadedModel, LoadOptions, SourceParams
+from modelint.load.tensorflow import convert, keras_model
+from modelint.load.tensorflow.layers import layer_map, tf_scope
+from modelint.load.tensorflow.runtime import captured_stderr, modules
+
+__all__ = ["load_tensorflow"]
+
+_Converted = tuple[onnx.ModelProto, dict[str, str], SourceParams | None]
+
+
+def _node_names(graph: onnx.GraphProto) -> Iterator[str]:
+    for node in graph.node:
+        yield node.name
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                yield from _node_names(attribute.g)
+
+
+def _convert_keras(path: Path, model_format: str, options: LoadOptions) -> _Converted:
+    tf = modules(str(path), model_format)
+    model = keras_model.load_keras(tf, path, model_format)
+    shapes = keras_model.input_shapes(model, path, options.input_shapes, options.batch)
+    proto = convert.from_keras_model(tf, model, shapes, options.opset)
+    layers = layer_map(_node_names(proto.graph), keras_model.layer_names(model))
+    return proto, dict(layers), keras_model.source_params(model)
+
+
+def _convert_other(path: Path, model_format: str, options: LoadOptions) -> _Converted:
+    tf = modules(str(path), model_format)
+    if model_format == "saved-model":
+        directory = path if path.is_dir() else path.parent
+        proto = convert.from_saved_model(tf, directory, options)
+    elif model_format == "tflite":
+        proto = convert.from_tflite(tf, path, options)
+    else:
+        proto = convert.from_graphdef(tf, path, options)
+    scopes = {name: scope for name in _node_names(proto.graph) if (scope := tf_scope(name))}
+    return proto, scopes, None
+
+
+def _convert(path: Path, model_format: str, options: LoadOptions) -> _Converted:
+    if model_format in ("keras", "h5"):
+        return _convert_keras(path, model_format, options)
+    return _convert_other(path, model_format, options)
+
+
+def _run(
+    path: Path,
+    model_format: str,
+    options: LoadOptions,
+    progress: Callable[[str | None], None] | None,
+) -> _Converted:
+    if progress is not None:
+        progress(f"converting {path} ({model_format} -> ONNX)")
+    try:
+        with captured_stderr(enabled=not options.debug) as captured:
+            try:
+                return _convert(path, model_format, options)
+            except ModelintError:
+                raise
+            except Exception as exc:  # tf2onnx and TF raise anything; the run must go on
+                if options.debug:
+                    raise
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+                detail = f" [{captured.tail()}]" if captured.tail() else ""
+                raise ConversionError(
+                    f"tf2onnx could not convert this {model_format} model: "
+                    f"{type(exc).__name__}: {first}{detail}",
+                    path=str(path),
+                ) from exc
+    finally:
+        if progress is not None:
+            progress(None)
+
+
+def _key_options(model_format: str, options: LoadOptions) -> dict[str, Any]:
+    return {
+        "format": model_format,
+        "opset": options.opset,
+        "batch": options.batch,
+        "input_shapes": sorted((k, list(v)) for k, v in options.input_shapes.items()),
+        "graphdef_inputs": list(options.graphdef_inputs),
+        "graphdef_outputs": list(options.graphdef_outputs),
+    }
+
+
+def _loaded(
+    path: Path, model_format: str, proto: onnx.ModelProto, metadata: dict[str, Any]
+) -> LoadedModel:
+    params = metadata.get("source_params")
+    return LoadedModel(
+        path=str(path),
+        format=model_format,
+        proto=proto,
+        layer_of=metadata.get("layer_of", {}),
+        source_params=SourceParams(**params) if params else None,
+        notes=tuple(metadata.get("notes", ())),
+    )
+
+
+def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> LoadedModel:
+    """Convert (or fetch from the cache) a TensorFlow-family model as ONNX."""
+    cache = None
+    if options.cache:
+        directory = Path(options.cache_dir) if options.cache_dir else default_cache_dir(path)
+        cache = ConversionCache(directory)
+        key = cache_key(path, _key_options(model_format, options))
+        hit = cache.get(key)
+        if hit is not None:
+            return _loaded(
+                path, model_format, onnx.load_from_string(hit.model_bytes), dict(hit.metadata)
+            )
+    proto, layers, params = _run(path, model_format, options, options.progress)
+    foreign = convert.foreign_ops(proto)
+    notes = (
+        [
+            f"tf2onnx left TensorFlow ops it could not convert: "
+            f"{', '.join(f'{op} x{n}' for op, n in sorted(foreign.items()))}"
+        ]
+        if foreign
+        else []
+    )
+    metadata: dict[str, Any] = {
+        "layer_of": layers,
+        "notes": notes,
+        "source_params": None
+        if params is None
+        else {
+            "framework": params.framework,
+            "trainable": params.trainable,
+            "non_trainable": params.non_trainable,
+        },
+    }
+    if cache is not None:
+        cache.put(key, proto.SerializeToString(), metadata)
+    return _loaded(path, model_format, proto, metadata)

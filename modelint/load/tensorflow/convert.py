@@ -1,0 +1,175 @@
+"""tf2onnx conversions, one function per source format, with the Keras 3 pitfalls handled.
+
+Known pitfalls with tensorflow 2.21 / Keras 3 / tf2onnx 1.17 (measured; docs/design.md):
+- ``from_keras`` fails on Keras 3 Sequential models (``KeyError: 'keras_tensor_N'``): we
+  trace the model through ``from_function`` instead, which works for every model type.
+- Keras 3's exact GELU lowers to ``Erfc``, which tf2onnx cannot convert (it leaves the TF op
+  in the graph and writes the file anyway): a custom handler rewrites it to ``1 - Erf(x)``.
+- tf2onnx never fails on an unsupported op; :func:`foreign_ops` lists what it left behind so
+  the report can say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import onnx.defs
+
+from modelint.errors import ModelLoadError
+from modelint.load.model import LoadOptions
+from modelint.load.tensorflow.runtime import TensorFlowModules
+
+__all__ = [
+    "foreign_ops",
+    "from_graphdef",
+    "from_keras_model",
+    "from_saved_model",
+    "from_tflite",
+]
+
+
+def _erfc_handler(ctx: Any, node: Any, name: str, args: Any) -> None:
+    """Erfc(x) -> Sub(1, Erf(x)): exact, and every ONNX runtime has Erf (opset >= 9)."""
+    dtype = onnx.helper.tensor_dtype_to_np_dtype(ctx.get_dtype(node.input[0]))
+    erf = ctx.make_node("Erf", [node.input[0]], op_name_scope=node.name)
+    one = ctx.make_const(f"{node.name}/one", np.array(1, dtype=dtype))
+    node.type = "Sub"
+    ctx.replace_inputs(node, [one.output[0], erf.output[0]])
+
+
+_HANDLERS: dict[str, tuple[Any, list[Any]]] = {"Erfc": (_erfc_handler, [])}
+
+
+def _proto(result: tuple[Any, Any]) -> onnx.ModelProto:
+    proto: onnx.ModelProto = result[0]
+    return proto
+
+
+def from_keras_model(
+    tf: TensorFlowModules, model: Any, shapes: Sequence[tuple[int, ...]], opset: int
+) -> onnx.ModelProto:
+    """Trace ``model`` at fixed input ``shapes`` and convert the traced function."""
+    names = [tensor.name.split(":")[0] for tensor in model.inputs]
+    dtypes = [tensor.dtype for tensor in model.inputs]
+    signature = [
+        tf.tf.TensorSpec(shape, dtype, name=name)
+        for shape, dtype, name in zip(shapes, dtypes, names, strict=True)
+    ]
+    single = len(signature) == 1
+
+    def call(*inputs: Any) -> Any:
+        return model(inputs[0] if single else list(inputs), training=False)
+
+    function = tf.tf.function(call, input_signature=signature)
+    return _proto(
+        tf.tf2onnx.convert.from_function(
+            function, input_signature=signature, opset=opset, custom_op_handlers=_HANDLERS
+        )
+    )
+
+
+def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
+    loader = tf.tf2onnx.tf_loader
+    graph_def, inputs, outputs, renames = loader.from_saved_model(
+        str(path), None, None, return_tensors_to_rename=True
+    )
+    overrides = _shape_overrides(graph_def, inputs, options)
+    return _proto(
+        tf.tf2onnx.convert.from_graph_def(
+            graph_def,
+            input_names=inputs,
+            output_names=outputs,
+            opset=options.opset,
+            tensors_to_rename=renames,
+            shape_override=overrides,
+            custom_op_handlers=_HANDLERS,
+        )
+    )
+
+
+def from_tflite(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
+    return _proto(
+        tf.tf2onnx.convert.from_tflite(str(path), opset=options.opset, custom_op_handlers=_HANDLERS)
+    )
+
+
+def from_graphdef(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
+    graph_def = tf.tf.compat.v1.GraphDef()
+    try:
+        graph_def.ParseFromString(path.read_bytes())
+    except Exception as exc:  # protobuf's DecodeError, without importing protobuf here
+        raise ModelLoadError(f"not a frozen TensorFlow GraphDef ({exc})", path=str(path)) from exc
+    inputs = list(options.graphdef_inputs) or _placeholders(graph_def)
+    outputs = list(options.graphdef_outputs) or _sinks(graph_def)
+    if not inputs or not outputs:
+        raise ModelLoadError(
+            "cannot tell the GraphDef's inputs and outputs: pass "
+            "--graphdef-inputs and --graphdef-outputs",
+            path=str(path),
+        )
+    return _proto(
+        tf.tf2onnx.convert.from_graph_def(
+            graph_def,
+            input_names=inputs,
+            output_names=outputs,
+            opset=options.opset,
+            shape_override=_shape_overrides(graph_def, inputs, options),
+            custom_op_handlers=_HANDLERS,
+        )
+    )
+
+
+def _tensor(name: str) -> str:
+    return name if ":" in name else f"{name}:0"
+
+
+def _placeholders(graph_def: Any) -> list[str]:
+    return [_tensor(node.name) for node in graph_def.node if node.op == "Placeholder"]
+
+
+def _sinks(graph_def: Any) -> list[str]:
+    consumed = {item.split(":")[0].lstrip("^") for node in graph_def.node for item in node.input}
+    skip = {"Const", "NoOp", "Placeholder", "Assert"}
+    return [
+        _tensor(node.name)
+        for node in graph_def.node
+        if node.name not in consumed and node.op not in skip
+    ]
+
+
+def _declared_shape(graph_def: Any, tensor: str) -> list[int] | None:
+    name = tensor.split(":", maxsplit=1)[0]
+    for node in graph_def.node:
+        if node.name == name and "shape" in node.attr:
+            shape = node.attr["shape"].shape
+            return None if shape.unknown_rank else [int(dim.size) for dim in shape.dim]
+    return None
+
+
+def _shape_overrides(
+    graph_def: Any, inputs: Sequence[str], options: LoadOptions
+) -> dict[str, list[int]]:
+    """Fix each input's shape: the user's, else the declared one with the batch bound."""
+    shapes, batch = options.input_shapes, options.batch
+    overrides = {}
+    for tensor in inputs:
+        given = shapes.get(tensor) or shapes.get(tensor.split(":", maxsplit=1)[0])
+        declared = _declared_shape(graph_def, tensor)
+        if given is not None:
+            overrides[tensor] = list(given)
+        elif declared:
+            overrides[tensor] = [batch if i == 0 and d < 0 else d for i, d in enumerate(declared)]
+    return overrides
+
+
+def foreign_ops(model: onnx.ModelProto) -> dict[str, int]:
+    """Op types left in the default domain that ONNX does not define (unconverted TF ops)."""
+    counts: dict[str, int] = {}
+    for node in model.graph.node:
+        if node.domain in ("", "ai.onnx") and not onnx.defs.has(node.op_type):
+            counts[node.op_type] = counts.get(node.op_type, 0) + 1
+    return counts

@@ -1,0 +1,83 @@
+"""Load a Keras model without running code from it, and read what only Keras knows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from modelint.errors import ModelLoadError
+from modelint.load.model import SourceParams
+from modelint.load.tensorflow.keras_safe import check_keras_file
+from modelint.load.tensorflow.runtime import TensorFlowModules
+
+__all__ = ["input_shapes", "layer_names", "load_keras", "source_params"]
+
+
+def load_keras(tf: TensorFlowModules, path: Path, model_format: str) -> Any:
+    """``safe_mode=True``, no custom objects, not compiled: a model needing code is refused."""
+    check_keras_file(path, model_format)
+    try:
+        return tf.keras.saving.load_model(str(path), safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises ValueError/TypeError/OSError and its own errors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(
+            f"Keras cannot load this model: {first[:300]}", path=str(path)
+        ) from exc
+
+
+def _weight_count(weights: Sequence[Any]) -> int:
+    total = 0
+    for weight in weights:
+        count = 1
+        for dim in weight.shape:
+            count *= int(dim)
+        total += count
+    return total
+
+
+def source_params(model: Any) -> SourceParams:
+    """Keras' own counts (``count_params()``): BN moving statistics are non-trainable."""
+    return SourceParams(
+        "keras", _weight_count(model.trainable_weights), _weight_count(model.non_trainable_weights)
+    )
+
+
+def layer_names(model: Any) -> list[str]:
+    """Names of every layer, nested models included."""
+    names: list[str] = []
+    stack = list(model.layers)
+    while stack:
+        layer = stack.pop(0)
+        names.append(layer.name)
+        stack.extend(getattr(layer, "layers", ()))
+    return names
+
+
+def input_shapes(
+    model: Any, path: Path, given: Mapping[str, tuple[int, ...]], batch: int
+) -> list[tuple[int, ...]]:
+    """A fully known shape per model input: the user's, else Keras' with the batch bound."""
+    shapes = []
+    for tensor in model.inputs:
+        name = tensor.name.split(":")[0]
+        declared = tuple(tensor.shape)
+        if name in given:
+            shape = tuple(given[name])
+            if len(shape) != len(declared):
+                raise ModelLoadError(
+                    f"--input-shape {name}: {len(shape)} dims given, the "
+                    f"Keras input has rank {len(declared)}",
+                    path=str(path),
+                )
+        else:
+            shape = tuple(batch if i == 0 and d is None else d for i, d in enumerate(declared))
+        if any(dim is None for dim in shape):
+            example = ",".join(str(d) if d is not None else "?" for d in shape)
+            raise ModelLoadError(
+                f"input '{name}' has unknown dims {declared}: pass --input-shape "
+                f"{name}={example} with the ?s filled in",
+                path=str(path),
+            )
+        shapes.append(tuple(int(d) for d in shape if d is not None))
+    return shapes

@@ -1,0 +1,97 @@
+"""Refuse Keras files that carry code, before Keras ever parses them.
+
+A Keras model file can carry Python: a ``Lambda`` layer's function (marshalled bytecode) or a
+reference to a class in an arbitrary module. modelint never runs it. This scan reads the model
+config as plain JSON — from ``config.json`` in a ``.keras`` zip, or the ``model_config``
+attribute of a legacy ``.h5`` — and refuses such models with a clear reason; Keras then loads
+the rest with ``safe_mode=True`` as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from modelint.errors import ModelLoadError
+
+__all__ = ["check_keras_file"]
+
+_CODE_LAYERS = frozenset({"Lambda", "TFOpLambda", "SlicingOpLambda"})
+
+
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every serialized object ({"class_name": ...}) in a Keras config, depth first."""
+    if isinstance(node, dict):
+        if "class_name" in node:
+            yield node
+        for value in node.values():
+            yield from _objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _objects(value)
+
+
+def _name(obj: dict[str, Any]) -> str:
+    config = obj.get("config")
+    name = config.get("name") if isinstance(config, dict) else None
+    return f" '{name}'" if name else ""
+
+
+def _problem(obj: dict[str, Any]) -> str | None:
+    class_name = str(obj.get("class_name"))
+    if class_name in _CODE_LAYERS:
+        return f"{class_name} layer{_name(obj)} carries Python code"
+    module = obj.get("module")
+    if isinstance(module, str) and not (module == "keras" or module.startswith("keras.")):
+        return (
+            f"layer{_name(obj)} is the custom class {module}.{class_name}, whose code "
+            "is not in the file"
+        )
+    if isinstance(obj.get("registered_name"), str) and ">" in obj["registered_name"]:
+        return f"layer{_name(obj)} is the registered custom object {obj['registered_name']}"
+    return None
+
+
+def _keras_v3_config(path: Path) -> Any:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "config.json" not in archive.namelist():
+                raise ModelLoadError(
+                    "not a Keras 3 archive (no config.json inside)", path=str(path)
+                )
+            return json.loads(archive.read("config.json"))
+    except zipfile.BadZipFile as exc:
+        raise ModelLoadError(f"corrupt .keras file (broken zip: {exc})", path=str(path)) from exc
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"corrupt .keras file ({exc})", path=str(path)) from exc
+
+
+def _h5_config(path: Path) -> Any:
+    import h5py  # installed with Keras; imported only for .h5 files
+
+    try:
+        with h5py.File(path, "r") as handle:
+            raw = handle.attrs.get("model_config")
+    except OSError as exc:
+        raise ModelLoadError(f"corrupt HDF5 file ({exc})", path=str(path)) from exc
+    if raw is None:
+        raise ModelLoadError("HDF5 file holds no Keras model (weights only?)", path=str(path))
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ModelLoadError(f"unreadable Keras model config ({exc})", path=str(path)) from exc
+
+
+def check_keras_file(path: Path, model_format: str) -> None:
+    """Raise ModelLoadError if the Keras file is corrupt or would need code to load."""
+    config = _keras_v3_config(path) if model_format == "keras" else _h5_config(path)
+    for obj in _objects(config):
+        problem = _problem(obj)
+        if problem is not None:
+            raise ModelLoadError(
+                f"refused: {problem}; modelint never runs code from a model file", path=str(path)
+            )
