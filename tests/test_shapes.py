@@ -46,3 +46,30 @@ def test_unknown_input_name_is_a_usage_error_with_a_hint() -> None:
 def test_rank_mismatch_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="3 dims given, the input has rank 4"):
         analyze_text(CONV, WEIGHTS, input_shapes={"x": (1, 3, 8)})
+
+
+def test_constant_chains_are_folded_for_shape_inference() -> None:
+    """torch's TorchScript export of BERT computes the mask shape through ConstantOfShape,
+    Equal and Where, which ONNX data propagation does not evaluate."""
+    analysis = analyze_text("""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (bool[1, 1, 4, 4] m, float[1, 2, 4, 4] s) => (float[1, 2, 4, 4] y) {
+        target = Constant <value = int64[4] {1, 1, 4, 4}> ()
+        four = Constant <value = int64[1] {4}> ()
+        ones = ConstantOfShape <value = int64[1] {1}> (four)
+        minus_one = Constant <value = int64 {-1}> ()
+        neg = Mul (ones, minus_one)
+        is_neg = Equal (target, neg)
+        shape = Where (is_neg, ones, target)
+        mask = Expand (m, shape)
+        zero = Constant <value = float[1] {0.0}> ()
+        low = Constant <value = float[1] {-1e9}> ()
+        bias = Where (mask, zero, low)
+        scores = Add (s, bias)
+        y = Softmax <axis = -1> (scores)
+    }
+    """)
+    assert analysis.coverage.complete
+    assert node_cost(analysis, "Add").flops == 32  # 1*2*4*4 broadcast output elements
+    assert node_cost(analysis, "Softmax").flops == 5 * 32
+    assert len(analysis.graph.nodes) == 13  # folding never changes the analysed graph

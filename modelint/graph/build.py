@@ -227,6 +227,8 @@ def _digraph(walk: _Walk, tensors: Mapping[str, TensorInfo]) -> nx.MultiDiGraph:
 
 
 def _is_param(info: TensorInfo, consumer_ops: set[str]) -> bool:
+    if info.numel is None or info.numel <= 1:
+        return False  # a one-element constant is a literal (ReLU6 bounds, 1/sqrt(d)), not a weight
     if info.dtype in PARAM_DTYPES:
         return True
     return info.dtype == "int32" and bool(consumer_ops & _INT32_PARAM_CONSUMERS)

@@ -3,20 +3,20 @@
 ONNX's own inference does not know contrib ops, so in an ORT-optimized graph everything after
 the first FusedMatMul would have unknown shapes and end up uncosted. We register schemas for
 the common ones with small Python inference functions (``OpSchema.
-set_type_and_shape_inference_function``) once per process, only where the onnx registry has
+set_type_and_shape_inference_function``) while inference runs, only where the onnx registry has
 no schema of that name already. Shapes follow onnxruntime/docs/ContribOperators.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import cache
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 
 import onnx
 import onnx.defs
 from onnx.shape_inference import InferenceContext
 
-__all__ = ["register_contrib_schemas"]
+__all__ = ["contrib_schemas"]
 
 DOMAIN = "com.microsoft"
 _TENSOR_TYPES = tuple(
@@ -230,13 +230,18 @@ def _guarded(inference: Callable[[InferenceContext], None]) -> Callable[[Inferen
     return run
 
 
-@cache
-def register_contrib_schemas() -> tuple[str, ...]:
-    """Register the schemas that are missing; return their names. Idempotent."""
+@contextlib.contextmanager
+def contrib_schemas() -> Iterator[tuple[str, ...]]:
+    """Register the missing contrib schemas for the duration of a shape inference, then remove
+    them again: the onnx registry is process-wide, and other code in the process (onnx's own
+    reference evaluator, for one) assumes op names are unique across domains."""
     registered = []
-    for op_type, inference in _INFERENCE.items():
-        if onnx.defs.has(op_type, DOMAIN):
-            continue
-        onnx.defs.register_schema(_schema(op_type, inference))
-        registered.append(op_type)
-    return tuple(registered)
+    try:
+        for op_type, inference in _INFERENCE.items():
+            if not onnx.defs.has(op_type, DOMAIN):
+                onnx.defs.register_schema(_schema(op_type, inference))
+                registered.append(op_type)
+        yield tuple(registered)
+    finally:
+        for op_type in registered:
+            onnx.defs.deregister_schema(op_type, 1, DOMAIN)

@@ -16,7 +16,8 @@ import onnx
 
 from modelint.errors import UsageError
 from modelint.expr import did_you_mean
-from modelint.graph.contrib import register_contrib_schemas
+from modelint.graph.contrib import contrib_schemas
+from modelint.graph.folding import fold_constants
 from modelint.graph.tensors import Shape, dtype_name
 
 __all__ = ["InferredTypes", "ShapeBinding", "infer_types", "walk_graphs"]
@@ -64,20 +65,41 @@ def walk_graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
 
 def infer_types(model: onnx.ModelProto, input_shapes: Mapping[str, Shape]) -> InferredTypes:
     """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types."""
-    register_contrib_schemas()
     bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
     _substitute_symbols(model.graph, symbols)
     notes: list[str] = []
+    inferred = _infer(model, notes)
+    types = _collect_types(inferred.graph)
+    if _has_unknown_outputs(inferred.graph, types):
+        folded = fold_constants(inferred, {name: entry[0] for name, entry in types.items()})
+        if folded is not None:
+            refined = _collect_types(_infer(folded, notes).graph)
+            types = {name: _better(types.get(name), entry) for name, entry in refined.items()}
+    return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes))
+
+
+def _infer(model: onnx.ModelProto, notes: list[str]) -> onnx.ModelProto:
     try:
-        inferred = onnx.shape_inference.infer_shapes(
-            model, check_type=False, strict_mode=False, data_prop=True
-        )
+        with contrib_schemas():
+            return onnx.shape_inference.infer_shapes(
+                model, check_type=False, strict_mode=False, data_prop=True
+            )
     except (onnx.shape_inference.InferenceError, ValueError, RuntimeError) as exc:
         # Non-strict inference rarely raises; when it does we keep the exporter's own types.
         notes.append(f"ONNX shape inference failed ({_first_line(exc)}); exporter types used")
-        inferred = model
-    types = _collect_types(inferred.graph)
-    return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes))
+        return model
+
+
+def _known(entry: TypeEntry | None) -> bool:
+    return entry is not None and entry[0] is not None and None not in entry[0]
+
+
+def _better(old: TypeEntry | None, new: TypeEntry) -> TypeEntry:
+    return new if _known(new) or old is None else old
+
+
+def _has_unknown_outputs(graph: onnx.GraphProto, types: Mapping[str, TypeEntry]) -> bool:
+    return any(not _known(types.get(name)) for node in graph.node for name in node.output if name)
 
 
 def _first_line(exc: BaseException) -> str:
