@@ -22,7 +22,6 @@ from onnx import numpy_helper
 
 from modelint.analysis import ModelAnalysis, NodeCost
 from modelint.api import analyze
-from modelint.graph import Shape
 
 __all__ = ["add_initializers", "analyze_text", "model_from_text", "node_cost"]
 
@@ -49,7 +48,7 @@ def analyze_text(
     text: str,
     initializers: Mapping[str, Sequence[int] | np.ndarray] | None = None,
     *,
-    input_shapes: Mapping[str, Shape] | None = None,
+    input_shapes: Mapping[str, Sequence[int]] | None = None,
     rule_paths: Sequence[str | Path] = (),
 ) -> ModelAnalysis:
     return analyze(

@@ -18,7 +18,7 @@ from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import layer_map, tf_scope
 from modelint.load.tensorflow.runtime import captured_stderr, modules
 
-__all__ = ["load_tensorflow"]
+__all__ = ["load_keras_object", "load_tensorflow"]
 
 _Converted = tuple[onnx.ModelProto, dict[str, str], SourceParams | None]
 
@@ -126,26 +126,35 @@ def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> Load
                 path, model_format, onnx.load_from_string(hit.model_bytes), dict(hit.metadata)
             )
     proto, layers, params = _run(path, model_format, options, options.progress)
-    foreign = convert.foreign_ops(proto)
-    notes = (
-        [
-            f"tf2onnx left TensorFlow ops it could not convert: "
-            f"{', '.join(f'{op} x{n}' for op, n in sorted(foreign.items()))}"
-        ]
-        if foreign
-        else []
-    )
-    metadata: dict[str, Any] = {
-        "layer_of": layers,
-        "notes": notes,
-        "source_params": None
-        if params is None
-        else {
-            "framework": params.framework,
-            "trainable": params.trainable,
-            "non_trainable": params.non_trainable,
-        },
-    }
+    metadata = _metadata(proto, layers, params, options.opset)
     if cache is not None:
         cache.put(key, proto.SerializeToString(), metadata)
     return _loaded(path, model_format, proto, metadata)
+
+
+def _metadata(
+    proto: onnx.ModelProto, layers: dict[str, str], params: SourceParams | None, opset: int
+) -> dict[str, Any]:
+    foreign = convert.foreign_ops(proto, opset)
+    listed = ", ".join(f"{op} x{count}" for op, count in sorted(foreign.items()))
+    notes = [f"tf2onnx left TensorFlow ops it could not convert: {listed}"] if foreign else []
+    source = None
+    if params is not None:
+        source = {
+            "framework": params.framework,
+            "trainable": params.trainable,
+            "non_trainable": params.non_trainable,
+        }
+    return {"layer_of": layers, "notes": notes, "source_params": source}
+
+
+def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
+    """Convert an in-memory Keras model (a notebook's ``model``); never cached."""
+    tf = modules("<keras model>", "keras")
+    label = Path(f"<keras model {getattr(model, 'name', '')}>")
+    shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
+    with captured_stderr(enabled=not options.debug):
+        proto = convert.from_keras_model(tf, model, shapes, options.opset)
+    layers = dict(layer_map(_node_names(proto.graph), keras_model.layer_names(model)))
+    metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
+    return _loaded(label, "keras", proto, metadata)

@@ -5,13 +5,18 @@ Known pitfalls with tensorflow 2.21 / Keras 3 / tf2onnx 1.17 (measured; docs/des
   trace the model through ``from_function`` instead, which works for every model type.
 - Keras 3's exact GELU lowers to ``Erfc``, which tf2onnx cannot convert (it leaves the TF op
   in the graph and writes the file anyway): a custom handler rewrites it to ``1 - Erf(x)``.
+- Grouped ``Conv2D`` is wrapped by Keras in an XLA-compiled function that survives freezing
+  as a ``StatefulPartitionedCall``: traced with a plain convolution in its place.
+- tf2onnx's optimizer passes keep large copies: ``gc.collect()`` runs before each one.
 - tf2onnx never fails on an unsupported op; :func:`foreign_ops` lists what it left behind so
   the report can say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +39,77 @@ __all__ = [
 
 def _erfc_handler(ctx: Any, node: Any, name: str, args: Any) -> None:
     """Erfc(x) -> Sub(1, Erf(x)): exact, and every ONNX runtime has Erf (opset >= 9)."""
-    dtype = onnx.helper.tensor_dtype_to_np_dtype(ctx.get_dtype(node.input[0]))
-    erf = ctx.make_node("Erf", [node.input[0]], op_name_scope=node.name)
-    one = ctx.make_const(f"{node.name}/one", np.array(1, dtype=dtype))
+    from tf2onnx import utils
+
+    x = node.input[0]
+    dtype = utils.map_onnx_to_numpy_type(ctx.get_dtype(x))
+    erf = ctx.make_node("Erf", [x], name=utils.make_name(f"{name}/Erf"))
+    one = ctx.make_const(utils.make_name(f"{name}/one"), np.array(1, dtype=dtype))
     node.type = "Sub"
+    node.domain = ""
     ctx.replace_inputs(node, [one.output[0], erf.output[0]])
 
 
 _HANDLERS: dict[str, tuple[Any, list[Any]]] = {"Erfc": (_erfc_handler, [])}
+
+
+@contextlib.contextmanager
+def _plain_grouped_convolution() -> Iterator[None]:
+    """Trace Keras convolutions without Keras' XLA wrapper.
+
+    Keras' TensorFlow backend runs grouped (and channels-first 3-D) convolutions inside a
+    ``tf.function(jit_compile=True)`` because TensorFlow's CPU kernels lack them; that
+    function survives freezing as a ``StatefulPartitionedCall`` tf2onnx cannot convert.
+    Tracing never executes the kernel, so the plain op is what tf2onnx should see.
+    """
+    import tensorflow as tf
+    from keras.src.backend import standardize_data_format
+    from keras.src.backend.tensorflow import nn as backend_nn
+
+    def conv(  # noqa: PLR0917 - Keras' backend conv takes these positionally
+        inputs: Any,
+        kernel: Any,
+        strides: Any = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: Any = 1,
+    ) -> Any:
+        data_format = standardize_data_format(data_format)
+        tf_format = backend_nn._convert_data_format(data_format, len(inputs.shape))
+        return tf.nn.convolution(
+            inputs, kernel, strides, padding.upper(), data_format=tf_format, dilations=dilation_rate
+        )
+
+    original = backend_nn.conv
+    backend_nn.conv = conv
+    try:
+        yield
+    finally:
+        backend_nn.conv = original
+
+
+@contextlib.contextmanager
+def _collect_between_optimizer_passes() -> Iterator[None]:
+    """``gc.collect()`` before each tf2onnx optimizer pass: its passes keep large
+    intermediate copies (VGG16 peaked above 20 GiB without it)."""
+    from tf2onnx import optimizer
+
+    original = optimizer._optimizers
+    optimizer._optimizers = type(original)(
+        (name, _collecting(factory)) for name, factory in original.items()
+    )
+    try:
+        yield
+    finally:
+        optimizer._optimizers = original
+
+
+def _collecting(factory: Callable[[], Any]) -> Callable[[], Any]:
+    def make() -> Any:
+        gc.collect()
+        return factory()
+
+    return make
 
 
 def _proto(result: tuple[Any, Any]) -> onnx.ModelProto:
@@ -65,11 +133,15 @@ def from_keras_model(
         return model(inputs[0] if single else list(inputs), training=False)
 
     function = tf.tf.function(call, input_signature=signature)
-    return _proto(
-        tf.tf2onnx.convert.from_function(
-            function, input_signature=signature, opset=opset, custom_op_handlers=_HANDLERS
+    with _plain_grouped_convolution(), _collect_between_optimizer_passes():
+        proto = _proto(
+            tf.tf2onnx.convert.from_function(
+                function, input_signature=signature, opset=opset, custom_op_handlers=_HANDLERS
+            )
         )
-    )
+    del function
+    gc.collect()
+    return proto
 
 
 def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
@@ -166,10 +238,16 @@ def _shape_overrides(
     return overrides
 
 
-def foreign_ops(model: onnx.ModelProto) -> dict[str, int]:
-    """Op types left in the default domain that ONNX does not define (unconverted TF ops)."""
+def foreign_ops(model: onnx.ModelProto, opset: int) -> dict[str, int]:
+    """Ops tf2onnx left that ONNX ``opset`` does not define (unconverted TF ops), counted."""
     counts: dict[str, int] = {}
     for node in model.graph.node:
-        if node.domain in ("", "ai.onnx") and not onnx.defs.has(node.op_type):
+        if node.domain not in ("", "ai.onnx"):
+            continue
+        known = onnx.defs.has(node.op_type)
+        if known:
+            schema = onnx.defs.get_schema(node.op_type, opset)
+            known = schema.since_version <= opset and not schema.deprecated
+        if not known:
             counts[node.op_type] = counts.get(node.op_type, 0) + 1
     return counts
