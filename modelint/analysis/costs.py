@@ -111,7 +111,12 @@ class _Engine:
                     result[key] = cost.uncosted(f"inside {node.key}: {outcome.reason}")
             return result
         result[node.key] = replace(
-            own, macs=0, flops=0, transcendentals=0, assumptions=outcome.assumptions
+            own,
+            macs=0,
+            flops=0,
+            transcendentals=0,
+            costed=True,
+            assumptions=outcome.assumptions,
         )
         for path, body in bodies.items():
             factor = outcome.factors[path]
