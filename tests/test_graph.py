@@ -98,3 +98,21 @@ def test_subgraph_nodes_have_path_qualified_keys_and_outer_uses_hit_the_owner() 
     assert graph.initializer_params["w"] == "loop/body/cell"
     assert ("pre", "loop") in graph.digraph.edges()
     assert graph.constants.value("trips") == 5
+
+
+def test_configuration_inputs_are_not_parameters() -> None:
+    text = """
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[1, 3, 8, 8] x) => (float[1, 3, 16, 16] y) {
+        r = Resize <mode = "nearest"> (x, roi, scales)
+        y = Conv <pads = [1, 1, 1, 1]> (r, w)
+    }
+    """
+    model = model_from_text(text, {"w": (3, 3, 3, 3)})
+    model.graph.initializer.extend([
+        numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"),
+        numpy_helper.from_array(np.zeros(8, np.float32), "roi"),
+    ])
+    graph = build_graph(model)
+    # Resize's roi and scales are float tensors but configure the op: only w (81) counts.
+    assert dict(graph.initializer_params) == {"w": "Conv:y"}

@@ -89,6 +89,12 @@ def einsum_summed(equation: str, operands: Sequence[TensorView]) -> int:
     return math.prod(sizes[label] for label in set(labels[0]))
 
 
+def axes_size(tensor: TensorView, axes: Sequence[int]) -> int:
+    """Product of the tensor's dims at ``axes`` (negative axes count from the end)."""
+    shape = tensor.shape
+    return math.prod(shape[axis] for axis in axes)
+
+
 def resized_axes(source: TensorView, target: TensorView) -> int:
     """How many axes a Resize changes (1: linear, 2: bilinear, 3: trilinear...)."""
     return sum(1 for a, b in zip(source.shape, target.shape, strict=True) if a != b)
@@ -122,6 +128,7 @@ def unknown(reason: str) -> int:
 
 COST_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     **BASE_FUNCTIONS,
+    "axes_size": axes_size,
     "einsum_macs": einsum_macs,
     "einsum_summed": einsum_summed,
     "integer_exponent": integer_exponent,

@@ -33,6 +33,13 @@ PASS_THROUGH_OPS = frozenset(
 # int32 constants are parameters only as biases of quantized ops.
 _INT32_PARAM_CONSUMERS = frozenset({"DequantizeLinear", "QLinearConv", "QGemm"})
 _CONSTANT_OPS = frozenset({"Constant"})
+# Float inputs that configure an op rather than weight it: never parameters.
+_CONFIG_INPUTS: Mapping[str, frozenset[int]] = {
+    "Resize": frozenset({1, 2}),  # roi, scales
+    "Upsample": frozenset({1}),  # scales
+    "Pad": frozenset({2}),  # constant_value
+    "Clip": frozenset({1, 2}),  # min, max
+}
 
 
 @dataclass
@@ -226,12 +233,24 @@ def _digraph(walk: _Walk, tensors: Mapping[str, TensorInfo]) -> nx.MultiDiGraph:
     return digraph
 
 
-def _is_param(info: TensorInfo, consumer_ops: set[str]) -> bool:
+def _config_only(tensor: str, users: list[OpNode]) -> bool:
+    """True when every use is a configuration input (Resize scales, Upsample scales...)."""
+    return bool(users) and all(
+        position in _CONFIG_INPUTS.get(node.op_type, ())
+        for node in users
+        for position, name in enumerate(node.inputs)
+        if name == tensor
+    )
+
+
+def _is_param(info: TensorInfo, users: list[OpNode]) -> bool:
     if info.numel is None or info.numel <= 1:
         return False  # a one-element constant is a literal (ReLU6 bounds, 1/sqrt(d)), not a weight
+    if _config_only(info.name, users):
+        return False
     if info.dtype in PARAM_DTYPES:
         return True
-    return info.dtype == "int32" and bool(consumer_ops & _INT32_PARAM_CONSUMERS)
+    return info.dtype == "int32" and any(n.op_type in _INT32_PARAM_CONSUMERS for n in users)
 
 
 def _attribute_params(
@@ -246,7 +265,7 @@ def _attribute_params(
     for name in sources:
         info = tensors.get(name)
         users = consumers.get(name, ())
-        if info is None or not _is_param(info, {walk.nodes[k].op_type for k in users}):
+        if info is None or not _is_param(info, [walk.nodes[key] for key in users]):
             continue
         owners[name] = _owner(walk, name, consumers)
     return owners
