@@ -7,6 +7,7 @@ compiled when loaded, so a typo fails before any model is read, naming file, op 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,12 +83,22 @@ def _rule_files(directory: Path) -> list[Path]:
 
 
 def load_cost_rules(extra_dirs: Sequence[str | Path] = ()) -> CostRules:
-    """Built-in cost rules, overridden by entries from ``extra_dirs`` in order."""
+    """Built-in cost rules, overridden by entries from ``extra_dirs`` in order.
+
+    Compiled rules are reused within a process while no file changed (name, size, mtime)."""
+    directories = [builtin_rules_dir() / "costs", *map(Path, extra_dirs)]
+    layers = tuple(tuple(_rule_files(directory)) for directory in directories)
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for ps in layers for p in ps)
+    return _load_layers(layers, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_layers(layers: tuple[tuple[Path, ...], ...], stamp: tuple[Any, ...]) -> CostRules:
     rules: dict[tuple[str, str], CostRule] = {}
     files: list[str] = []
-    for directory in [builtin_rules_dir() / "costs", *map(Path, extra_dirs)]:
+    for paths in layers:
         layer: dict[tuple[str, str], CostRule] = {}
-        for path in _rule_files(directory):
+        for path in paths:
             document = read_yaml(str(path), CostRuleError)
             if not is_cost_rule_file(document):
                 continue  # a lint-rule file sharing the directory
