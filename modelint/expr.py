@@ -89,11 +89,20 @@ BASE_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
 class Expression:
     """A compiled, side-effect-free expression; cheap to evaluate many times."""
 
-    __slots__ = ("_closure", "names", "source")
+    __slots__ = ("_closure", "fields", "functions", "names", "source")
 
-    def __init__(self, source: str, closure: Closure, names: frozenset[str]) -> None:
+    def __init__(
+        self,
+        source: str,
+        closure: Closure,
+        names: frozenset[str],
+        fields: frozenset[str] = frozenset(),
+        functions: frozenset[str] = frozenset(),
+    ) -> None:
         self.source = source
-        self.names = names
+        self.names = names  # variables read
+        self.fields = fields  # attributes accessed (x.shape, attr.group)
+        self.functions = functions  # functions called
         self._closure = closure
 
     def evaluate(self, env: Env) -> Any:
@@ -144,7 +153,13 @@ def compile_expression(
         ) from exc
     compiler = _Compiler(text, names, functions)
     closure = compiler.compile(tree.body)
-    return Expression(text, closure, frozenset(compiler.used_names))
+    return Expression(
+        text,
+        closure,
+        frozenset(compiler.used_names),
+        frozenset(compiler.used_fields),
+        frozenset(compiler.used_functions),
+    )
 
 
 _BINARY: Mapping[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -198,6 +213,8 @@ class _Compiler:
         self.names = names
         self.functions = functions
         self.used_names: set[str] = set()
+        self.used_fields: set[str] = set()
+        self.used_functions: set[str] = set()
 
     def fail(self, node: ast.AST, message: str) -> ExpressionError:
         column = getattr(node, "col_offset", None)
@@ -313,6 +330,7 @@ class _Compiler:
             raise self.fail(node, f"unknown function {name!r}{hint}")
         if node.keywords:
             raise self.fail(node, "keyword arguments are not allowed")
+        self.used_functions.add(name)
         arguments = [self.compile(argument) for argument in node.args]
         if len(arguments) == 1:
             (only,) = arguments
@@ -323,6 +341,7 @@ class _Compiler:
         if node.attr.startswith("_"):
             raise self.fail(node, f"field {node.attr!r} is not allowed (leading underscore)")
         target, field = self.compile(node.value), node.attr
+        self.used_fields.add(field)
         return lambda env: _get_field(target(env), field)
 
     def _subscript(self, node: ast.Subscript) -> Closure:

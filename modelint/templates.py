@@ -48,6 +48,9 @@ class Template:
         self.source = source
         self._parts = parts
 
+    def expressions(self) -> list[Expression]:
+        return [part[0] for part in self._parts if not isinstance(part, str)]
+
     def render(self, env: Env) -> str:
         out = []
         for part in self._parts:

@@ -15,7 +15,7 @@ from modelint.graph import ModelGraph, OpNode
 
 if TYPE_CHECKING:  # pragma: no cover - typing only, avoids a cycle with costs.py
     from modelint.analysis.cost_rules import CostRule
-    from modelint.analysis.costs import NodeCost
+    from modelint.analysis.node_cost import NodeCost
 
 __all__ = ["ControlFlowOutcome", "resolve_control_flow"]
 

@@ -27,9 +27,11 @@ __all__ = ["CONVENTION", "CostRule", "CostRules", "is_cost_rule_file", "load_cos
 CONVENTION = "modelint-cc/1"
 GENERIC_NAMES = ("x", "y", "inputs", "outputs", "attr", "opset")
 _ZERO = compile_expression(0)
+_VALUE_FUNCTIONS = frozenset({"integer_exponent"})  # helpers that read tensor values
+_VALUE_FIELDS = frozenset({"value", "name"})  # fields that differ between equal signatures
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)
 class CostRule:
     """The compiled cost entry of one op type."""
 
@@ -44,6 +46,20 @@ class CostRule:
     transcendentals: Expression
     assumptions: tuple[Template, ...]
     control_flow: str | None = None
+
+    @property
+    def expressions(self) -> list[Expression]:
+        found = [expression for _, expression in self.lets]
+        found += [self.macs, self.flops, self.transcendentals]
+        for template in self.assumptions:
+            found += template.expressions()
+        return found
+
+    @functools.cached_property
+    def reads_values(self) -> bool:
+        """True when a formula reads tensor *values* (not just shapes, dtypes and attributes):
+        then two nodes with equal signatures may still cost differently."""
+        return any("value" in e.fields or e.functions & _VALUE_FUNCTIONS for e in self.expressions)
 
 
 class CostRules:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import onnx
 import onnx.defs
@@ -47,12 +47,10 @@ class TensorView:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        shape = self._info.shape
-        if shape is None:
-            raise self._unknown("rank")
-        if any(dim is None for dim in shape):
-            raise self._unknown("shape")
-        return tuple(dim for dim in shape if dim is not None)
+        info = self._info
+        if info.numel is None:  # set exactly when every dim is known
+            raise self._unknown("rank" if info.shape is None else "shape")
+        return cast("tuple[int, ...]", info.shape)
 
     @property
     def rank(self) -> int:
@@ -62,10 +60,10 @@ class TensorView:
 
     @property
     def numel(self) -> int:
-        count = 1
-        for dim in self.shape:
-            count *= dim
-        return count
+        numel = self._info.numel
+        if numel is None:
+            raise self._unknown("rank" if self._info.shape is None else "shape")
+        return numel
 
     @property
     def dtype(self) -> str:

@@ -195,7 +195,7 @@ def _tensors(
     tensors = {}
     for name in names:
         shape, dtype = types.get(name, (None, None))
-        tensors[name] = TensorInfo(
+        tensors[name] = TensorInfo.create(
             name=name,
             shape=shape,
             dtype=dtype,

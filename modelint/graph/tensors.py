@@ -67,7 +67,11 @@ def dtype_name(code: int) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class TensorInfo:
-    """One tensor. ``shape`` None: rank unknown; a None dim: that dim unknown."""
+    """One tensor. ``shape`` None: rank unknown; a None dim: that dim unknown.
+
+    ``numel`` and ``nbytes`` are computed once by :meth:`create` (None when not known):
+    costing reads them for every node, so they are fields rather than properties.
+    """
 
     name: str
     shape: Shape | None
@@ -77,30 +81,27 @@ class TensorInfo:
     is_weight: bool = False  # constant-derived through pass-through ops only (DESIGN §3)
     is_graph_input: bool = False
     is_graph_output: bool = False
+    numel: int | None = None
+    nbytes: int | None = None
+
+    @classmethod
+    def create(cls, name: str, shape: Shape | None, dtype: str | None, **flags: bool) -> TensorInfo:
+        numel = _volume(shape)
+        bits = DTYPE_BITS.get(dtype) if dtype else None
+        nbytes = None if numel is None or not bits else (numel * bits + 7) // 8
+        return cls(name, shape, dtype, numel=numel, nbytes=nbytes, **flags)
 
     @property
     def shape_known(self) -> bool:
-        return self.shape is not None and all(dim is not None for dim in self.shape)
+        return self.numel is not None
 
-    @property
-    def numel(self) -> int | None:
-        """Number of elements, or None when any dim is unknown."""
-        if self.shape is None:
-            return None
-        total = 1
-        for dim in self.shape:
-            if dim is None:
-                return None
-            total *= dim
-        return total
 
-    @property
-    def nbytes(self) -> int | None:
-        """Bytes in memory (sub-byte types packed), or None when unknown."""
-        count = self.numel
-        if count is None or self.dtype is None:
+def _volume(shape: Shape | None) -> int | None:
+    if shape is None:
+        return None
+    total = 1
+    for dim in shape:
+        if dim is None:
             return None
-        bits = DTYPE_BITS.get(self.dtype)
-        if not bits:
-            return None
-        return (count * bits + 7) // 8
+        total *= dim
+    return total
