@@ -6,11 +6,25 @@ Every input becomes an ONNX graph held in networkx; YAML rules count its cost (c
     >>> import modelint
     >>> analysis = modelint.analyze("examples/tiny_cnn.onnx")   # doctest: +SKIP
     >>> analysis.totals.macs                                    # doctest: +SKIP
+
+The API is imported on first use (PEP 562), so ``modelint --version`` loads nothing heavy.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from modelint._version import __version__
-from modelint.api import analyze
+
+if TYPE_CHECKING:
+    from modelint.api import analyze
 
 __all__ = ["__version__", "analyze"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "analyze":
+        from modelint.api import analyze  # noqa: PLC0415 - deferred on purpose, see above
+
+        return analyze
+    raise AttributeError(f"module 'modelint' has no attribute {name!r}")

@@ -7,9 +7,11 @@ config, rule or model-load errors (a bad file still lets the other files be repo
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from modelint._version import __version__
@@ -206,7 +208,8 @@ def main(
             return EXIT_CLEAN
         if args.command is None:
             raise _UsageError("modelint: a command is required (check, inspect, costs); see --help")
-        return _COMMANDS[args.command](args, out, err)
+        with _without_cycle_collection():
+            return _COMMANDS[args.command](args, out, err)
     except _UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_ERROR
@@ -214,6 +217,20 @@ def main(
         return int(exc.code or 0)
     except Exception as exc:
         return _report_exception(exc, err, debug=debug)
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The graph and cost tables are large and acyclic: CPython's cycle collector would walk
+    them again and again for nothing (15 % of a 100k-node run). Reference counting still
+    frees everything; collection resumes when the command returns."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:

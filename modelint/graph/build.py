@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import onnx
 
 from modelint.graph.constants import ConstantFolder
@@ -68,10 +67,8 @@ def build_graph(
     constant, weight = _propagate_constness(walk)
     consumers = _consumers(walk.nodes.values())
     tensors = _tensors(walk, types.types, constant, weight, model.graph)
-    digraph = _digraph(walk, tensors)
     params = _attribute_params(walk, tensors, consumers)
     return ModelGraph(
-        digraph=digraph,
         nodes=walk.nodes,
         tensors=tensors,
         inputs=tuple(v.name for v in model.graph.input if v.name not in walk.initializers),
@@ -206,31 +203,6 @@ def _tensors(
             is_graph_output=name in outputs,
         )
     return tensors
-
-
-def _owner_in_scope(walk: _Walk, consumer: str, producer: str) -> str | None:
-    """The vertex that stands for ``consumer`` in ``producer``'s graph (it or an ancestor)."""
-    scope = walk.nodes[producer].graph_path
-    key: str | None = consumer
-    while key is not None and walk.nodes[key].graph_path != scope:
-        key = walk.nodes[key].parent
-    return key
-
-
-def _digraph(walk: _Walk, tensors: Mapping[str, TensorInfo]) -> nx.MultiDiGraph:
-    digraph = nx.MultiDiGraph()
-    digraph.add_nodes_from((key, {"op": node}) for key, node in walk.nodes.items())
-    edges = []
-    for key, node in walk.nodes.items():
-        for name in dict.fromkeys(node.inputs):
-            producer = walk.producers.get(name) if name else None
-            if producer is None:
-                continue
-            target = _owner_in_scope(walk, key, producer)
-            if target is not None and target != producer:
-                edges.append((producer, target, name, {"tensor": tensors.get(name)}))
-    digraph.add_edges_from(edges)
-    return digraph
 
 
 def _config_only(tensor: str, users: list[OpNode]) -> bool:

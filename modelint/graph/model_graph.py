@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from modelint.graph.constants import ConstantFolder
 from modelint.graph.shapes import ShapeBinding
 from modelint.graph.tensors import TensorInfo
+
+if TYPE_CHECKING:  # networkx takes 0.2-0.3 s to import; cost-only runs never need it
+    import networkx as nx
 
 __all__ = ["DEFAULT_DOMAIN", "ModelGraph", "OpNode"]
 
@@ -55,9 +57,12 @@ class OpNode:
 
 @dataclass(frozen=True, eq=False)
 class ModelGraph:
-    """The whole model: nodes, tensors and the dependency graph."""
+    """The whole model: nodes, tensors and the dependency graph.
 
-    digraph: nx.MultiDiGraph
+    ``digraph`` (the networkx MultiDiGraph) is built on first use: costing needs only the
+    node and tensor tables, and building 100k networkx vertices costs more than the costing.
+    """
+
     nodes: Mapping[str, OpNode]  # in topological order
     tensors: Mapping[str, TensorInfo]
     inputs: tuple[str, ...]
@@ -75,6 +80,33 @@ class ModelGraph:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    @cached_property
+    def digraph(self) -> nx.MultiDiGraph:
+        """A vertex per node, an edge per tensor use (key: tensor name, data: ``tensor``)."""
+        import networkx as nx  # noqa: PLC0415 - see TYPE_CHECKING above
+
+        digraph = nx.MultiDiGraph()
+        digraph.add_nodes_from((key, {"op": node}) for key, node in self.nodes.items())
+        edges = []
+        for key, node in self.nodes.items():
+            for name in dict.fromkeys(node.inputs):
+                producer = self.producers.get(name) if name else None
+                if producer is None:
+                    continue
+                target = self._owner_in_scope(key, self.nodes[producer].graph_path)
+                if target is not None and target != producer:
+                    edges.append((producer, target, name, {"tensor": self.tensors.get(name)}))
+        digraph.add_edges_from(edges)
+        return digraph
+
+    def _owner_in_scope(self, key: str, scope: str) -> str | None:
+        """The vertex standing for node ``key`` in graph ``scope``: itself or the control-flow
+        ancestor that owns its body (a body's use of an outer tensor is the owner's use)."""
+        current: str | None = key
+        while current is not None and self.nodes[current].graph_path != scope:
+            current = self.nodes[current].parent
+        return current
 
     def node(self, key: str) -> OpNode:
         return self.nodes[key]
