@@ -80,52 +80,52 @@ class _Engine:
 
     def _base(self, node: OpNode) -> NodeCost:
         params, weight_bytes = self.owned.get(node.key, (0, 0))
-        return NodeCost(
-            key=node.key,
-            macs=None,
-            flops=None,
-            transcendentals=None,
-            params=params,
-            weight_bytes=weight_bytes,
-            act_in_bytes=self._bytes(node.inputs, skip_constants=True),
-            act_out_bytes=self._bytes(node.outputs, skip_constants=False),
-            costed=False,
-        )
+        act_in, act_out = self._activation_bytes(node)
+        return NodeCost(node.key, None, None, None, params, weight_bytes, act_in, act_out, False)
 
-    def _bytes(self, names: tuple[str, ...], *, skip_constants: bool) -> int | None:
+    def _activation_bytes(self, node: OpNode) -> tuple[int | None, int | None]:
+        """Bytes of the non-constant inputs read and of the outputs written (None: unknown)."""
+        inputs = node.inputs if len(node.inputs) < 2 else tuple(dict.fromkeys(node.inputs))
+        return self._bytes(inputs, skip_constants=True), self._bytes(node.outputs)
+
+    def _bytes(self, names: tuple[str, ...], *, skip_constants: bool = False) -> int | None:
         total = 0
-        for name in dict.fromkeys(names) if len(names) > 1 else names:
+        for name in names:
             if not name:
                 continue
             info = self.tensors.get(name)
             if info is None or info.nbytes is None:
+                if info is not None and skip_constants and info.is_constant:
+                    continue
                 return None
             if not (skip_constants and info.is_constant):
                 total += info.nbytes
         return total
 
     def cost_node(self, node: OpNode) -> NodeCost:
-        base = self._base(node)
         rule = self.rules.get(node.domain, node.op_type)
         if rule is None:
-            return base.uncosted(f"no cost rule for {node.qualified_op}")
+            return self._base(node).uncosted(f"no cost rule for {node.qualified_op}")
         try:
             macs, flops, transcendentals, notes = self.formulas.counts(node, rule)
         except UnknownValue as exc:
-            return base.uncosted(exc.reason)
+            return self._base(node).uncosted(exc.reason)
         except EvaluationError as exc:
-            return base.uncosted(f"cost formula of {node.op_type} failed: {exc}")
+            return self._base(node).uncosted(f"cost formula of {node.op_type} failed: {exc}")
+        params, weight_bytes = self.owned.get(node.key, (0, 0))
+        act_in, act_out = self._activation_bytes(node)
         return NodeCost(
-            key=node.key,
-            macs=macs,
-            flops=flops,
-            transcendentals=transcendentals,
-            params=base.params,
-            weight_bytes=base.weight_bytes,
-            act_in_bytes=base.act_in_bytes,
-            act_out_bytes=base.act_out_bytes,
-            costed=True,
-            assumptions=notes,
+            node.key,
+            macs,
+            flops,
+            transcendentals,
+            params,
+            weight_bytes,
+            act_in,
+            act_out,
+            True,
+            None,
+            notes,
         )
 
 

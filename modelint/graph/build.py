@@ -59,10 +59,10 @@ def build_graph(
     layer_of: Mapping[str, str] | None = None,
 ) -> ModelGraph:
     """Infer shapes (binding ``input_shapes``) and build the graph. Mutates ``model``'s inputs."""
-    types = infer_types(model, input_shapes or {})
     opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
     walk = _Walk()
     _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
+    types = infer_types(model, input_shapes or {}, walk.producers)
     shapes = {name: entry[0] for name, entry in types.types.items()}
     constant, weight = _propagate_constness(walk)
     consumers = _consumers(walk.nodes.values())
@@ -86,16 +86,18 @@ def build_graph(
     )
 
 
-def _local_keys(graph: onnx.GraphProto) -> list[str]:
-    counts = Counter(node.name for node in graph.node if node.name)
+def _local_keys(fields: list[tuple[str, str, tuple[str, ...]]]) -> list[str]:
+    """Node keys of one graph from (name, op_type, outputs): the name when present and unique,
+    else ``op_type:first_output`` (outputs are SSA, so unique)."""
+    counts = Counter(name for name, _, _ in fields if name)
     keys = []
-    for index, node in enumerate(graph.node):
-        if node.name and counts[node.name] == 1:
-            keys.append(node.name)
-        elif node.output and node.output[0]:
-            keys.append(f"{node.op_type}:{node.output[0]}")
+    for index, (name, op_type, outputs) in enumerate(fields):
+        if name and counts[name] == 1:
+            keys.append(name)
+        elif outputs and outputs[0]:
+            keys.append(f"{op_type}:{outputs[0]}")
         else:
-            keys.append(f"{node.op_type}#{index}")
+            keys.append(f"{op_type}#{index}")
     return keys
 
 
@@ -125,32 +127,37 @@ def _walk_graph(
     for tensor in graph.initializer:
         walk.initializers[tensor.name] = tensor
     walk.graph_inputs.update(value.name for value in graph.input)
-    for proto, local_key in zip(graph.node, _local_keys(graph), strict=True):
+    protos = list(graph.node)
+    # Each protobuf field read costs ~0.5 us: read every node's fields exactly once.
+    fields = [(p.name, p.op_type, tuple(p.output)) for p in protos]
+    inherited = walk.nodes[parent].layer if parent else None
+    for proto, local_key, (name, op_type, outputs) in zip(
+        protos, _local_keys(fields), fields, strict=True
+    ):
         key = f"{path}/{local_key}" if path else local_key
-        attributes, bodies = _attributes(proto)
+        attributes, bodies = _attributes(proto) if len(proto.attribute) else ({}, [])
         domain = proto.domain or DEFAULT_DOMAIN
-        node = OpNode(
-            key=key,
-            name=proto.name,
-            op_type=proto.op_type,
-            domain=domain,
-            opset=opsets.get(domain, 0),
-            inputs=tuple(proto.input),
-            outputs=tuple(proto.output),
-            attributes=attributes,
-            index=len(walk.nodes),
-            graph_path=path,
-            parent=parent,
-            subgraphs=tuple(f"{key}/{name}" for name, _ in bodies),
-            layer=layer_of.get(proto.name) or (walk.nodes[parent].layer if parent else None),
+        walk.nodes[key] = OpNode(
+            key,
+            name,
+            op_type,
+            domain,
+            opsets.get(domain, 0),
+            tuple(proto.input),
+            outputs,
+            attributes,
+            len(walk.nodes),
+            path,
+            parent,
+            tuple(f"{key}/{body}" for body, _ in bodies),
+            layer_of.get(name) or inherited,
         )
-        walk.nodes[key] = node
         walk.protos[key] = proto
-        for output in proto.output:
+        for output in outputs:
             if output:
                 walk.producers[output] = key
-        for name, body in bodies:
-            _walk_graph(body, walk, opsets, layer_of, path=f"{key}/{name}", parent=key)
+        for body, subgraph in bodies:
+            _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
 
 
 def _propagate_constness(walk: _Walk) -> tuple[set[str], set[str]]:
@@ -188,19 +195,22 @@ def _tensors(
     graph: onnx.GraphProto,
 ) -> dict[str, TensorInfo]:
     outputs = {value.name for value in graph.output}
-    names = set(types) | set(walk.producers) | set(walk.initializers)
+    initializers, graph_inputs = walk.initializers, walk.graph_inputs
+    create = TensorInfo.create
+    unknown: tuple[None, None] = (None, None)
     tensors = {}
-    for name in names:
-        shape, dtype = types.get(name, (None, None))
-        tensors[name] = TensorInfo.create(
-            name=name,
-            shape=shape,
-            dtype=dtype,
-            is_initializer=name in walk.initializers,
-            is_constant=name in constant,
-            is_weight=name in weight,
-            is_graph_input=name in walk.graph_inputs and name not in walk.initializers,
-            is_graph_output=name in outputs,
+    for name in {*types, *walk.producers, *initializers}:
+        shape, dtype = types.get(name, unknown)
+        initializer = name in initializers
+        tensors[name] = create(
+            name,
+            shape,
+            dtype,
+            initializer,
+            name in constant,
+            name in weight,
+            name in graph_inputs and not initializer,
+            name in outputs,
         )
     return tensors
 

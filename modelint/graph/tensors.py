@@ -85,11 +85,33 @@ class TensorInfo:
     nbytes: int | None = None
 
     @classmethod
-    def create(cls, name: str, shape: Shape | None, dtype: str | None, **flags: bool) -> TensorInfo:
+    def create(  # noqa: PLR0917 - positional on the hot path (40k calls on a 30k-node model)
+        cls,
+        name: str,
+        shape: Shape | None,
+        dtype: str | None,
+        is_initializer: bool = False,
+        is_constant: bool = False,
+        is_weight: bool = False,
+        is_graph_input: bool = False,
+        is_graph_output: bool = False,
+    ) -> TensorInfo:
+        """Build with ``numel`` and ``nbytes`` computed from the shape and dtype."""
         numel = _volume(shape)
         bits = DTYPE_BITS.get(dtype) if dtype else None
         nbytes = None if numel is None or not bits else (numel * bits + 7) // 8
-        return cls(name, shape, dtype, numel=numel, nbytes=nbytes, **flags)
+        return cls(
+            name,
+            shape,
+            dtype,
+            is_initializer,
+            is_constant,
+            is_weight,
+            is_graph_input,
+            is_graph_output,
+            numel,
+            nbytes,
+        )
 
     @property
     def shape_known(self) -> bool:
