@@ -356,11 +356,25 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _compile_bytecode() -> None:
+    """Write modelint's .pyc files first, as any installed package has them: otherwise, under
+    PYTHONDONTWRITEBYTECODE (set on some CI machines), every measured run would pay for
+    compiling the package from source."""
+    import compileall  # noqa: PLC0415 - only needed here
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.find_spec("modelint")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            compileall.compile_dir(location, quiet=1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.repeat < 1 or args.timeout <= 0:
         build_parser().error("--repeat and --timeout must be positive")
     models = build_models(args)
+    _compile_bytecode()
     runs = measure_all(models, args)
     growth_lines, growth_verdict = linear_report(runs, models)
     print(

@@ -83,23 +83,22 @@ def group_costs(
     nodes: Iterable[OpNode], costs: Mapping[str, NodeCost], key: Callable[[OpNode], str]
 ) -> tuple[Group, ...]:
     """Aggregate rows sorted by FLOPs (descending), then name."""
-    sums: dict[str, list[int]] = {}
+    members: dict[str, list[NodeCost]] = {}
     for node in nodes:
-        cost = costs[node.key]
-        row = sums.setdefault(key(node), [0] * 7)
-        for index, value in enumerate(
-            (
-                1,
-                0 if cost.costed else 1,
-                cost.macs or 0,
-                cost.flops or 0,
-                cost.transcendentals or 0,
-                cost.params,
-                cost.weight_bytes,
-            )
-        ):
-            row[index] += value
-    groups = [Group(name, *values) for name, values in sums.items()]
+        members.setdefault(key(node), []).append(costs[node.key])
+    groups = [
+        Group(
+            name,
+            len(rows),
+            sum(1 for row in rows if not row.costed),
+            sum(row.macs or 0 for row in rows),
+            sum(row.flops or 0 for row in rows),
+            sum(row.transcendentals or 0 for row in rows),
+            sum(row.params for row in rows),
+            sum(row.weight_bytes for row in rows),
+        )
+        for name, rows in members.items()
+    ]
     return tuple(sorted(groups, key=lambda g: (-g.flops, -g.params, g.name)))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from modelint.graph.constants import ConstantFolder
 from modelint.graph.shapes import ShapeBinding
@@ -26,9 +26,11 @@ __all__ = ["DEFAULT_DOMAIN", "ModelGraph", "OpNode"]
 DEFAULT_DOMAIN = "ai.onnx"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class OpNode:
-    """One operator node. ``inputs`` keeps '' for omitted optional inputs, as ONNX does."""
+class OpNode(NamedTuple):
+    """One operator node. ``inputs`` keeps '' for omitted optional inputs, as ONNX does.
+
+    An immutable record (NamedTuple: 3x cheaper to create than a frozen dataclass, and a
+    100k-node model creates 100k of them)."""
 
     key: str
     name: str
@@ -38,7 +40,7 @@ class OpNode:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     attributes: Mapping[str, Any]
-    index: int  # position in a depth-first walk of the model: a stable, topological order
+    order: int  # position in a depth-first walk of the model: a stable, topological order
     graph_path: str = ""  # '' for the main graph, else '<owner key>/<attribute>'
     parent: str | None = None  # key of the control-flow node whose body holds this node
     subgraphs: tuple[str, ...] = ()  # graph paths of this node's bodies

@@ -7,7 +7,7 @@ give exact byte totals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["DTYPE_BITS", "PARAM_DTYPES", "Shape", "TensorInfo", "dtype_name"]
 
@@ -65,12 +65,12 @@ def dtype_name(code: int) -> str | None:
     return entry[0] if entry else None
 
 
-@dataclass(frozen=True, slots=True)
-class TensorInfo:
+class TensorInfo(NamedTuple):
     """One tensor. ``shape`` None: rank unknown; a None dim: that dim unknown.
 
     ``numel`` and ``nbytes`` are computed once by :meth:`create` (None when not known):
-    costing reads them for every node, so they are fields rather than properties.
+    costing reads them for every node, so they are fields rather than properties. An
+    immutable record (NamedTuple: cheap to create; a large model has 100k tensors).
     """
 
     name: str
