@@ -11,6 +11,8 @@ import contextlib
 import gc
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -50,6 +52,13 @@ def _parse_input_shape(text: str) -> tuple[str, tuple[int, ...]]:
     return name, shape
 
 
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated tensor names")
+    return names
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -73,6 +82,37 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--config", metavar="FILE", help="use this config file instead of discovering one per model"
     )
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
+    parser.add_argument("--quiet", action="store_true", help="no progress line while converting")
+    tensorflow = parser.add_argument_group("TensorFlow models (Keras, SavedModel, TFLite, .pb)")
+    tensorflow.add_argument(
+        "--opset", type=int, metavar="N", help="ONNX opset of the conversion (default 17)"
+    )
+    tensorflow.add_argument(
+        "--batch",
+        type=int,
+        metavar="N",
+        help="batch size for inputs whose batch dim is open (default 1)",
+    )
+    tensorflow.add_argument(
+        "--graphdef-inputs",
+        type=_names,
+        metavar="A,B",
+        help="input tensors of a frozen GraphDef (default: its Placeholders)",
+    )
+    tensorflow.add_argument(
+        "--graphdef-outputs",
+        type=_names,
+        metavar="A,B",
+        help="output tensors of a frozen GraphDef (default: unconsumed ops)",
+    )
+    tensorflow.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="conversion cache (default: .modelint_cache at the repo root)",
+    )
+    tensorflow.add_argument(
+        "--no-cache", action="store_true", help="convert again even when a cached conversion exists"
+    )
     parser.add_argument(
         "--debug", action="store_true", help="show tracebacks for errors (for bug reports)"
     )
@@ -119,10 +159,14 @@ def _color(args: argparse.Namespace, stream: TextIO) -> bool:
     return not args.no_color and "NO_COLOR" not in os.environ and stream.isatty()
 
 
-def _check_options(args: argparse.Namespace) -> CheckOptions:
+def _check_options(
+    args: argparse.Namespace, progress: Callable[[str | None], None] | None = None
+) -> CheckOptions:
     from modelint.findings import Severity
     from modelint.rules import CheckOptions
 
+    if (args.opset is not None and args.opset < 9) or (args.batch is not None and args.batch < 1):
+        raise _UsageError("modelint: --opset must be >= 9 and --batch >= 1")
     return CheckOptions(
         input_shapes=dict(args.input_shape),
         rule_paths=tuple(args.rules),
@@ -130,6 +174,13 @@ def _check_options(args: argparse.Namespace) -> CheckOptions:
         strict=getattr(args, "strict", False),
         fail_on=Severity.parse(args.fail_on) if getattr(args, "fail_on", None) else None,
         debug=args.debug,
+        opset=args.opset,
+        batch=args.batch,
+        graphdef_inputs=args.graphdef_inputs or (),
+        graphdef_outputs=args.graphdef_outputs or (),
+        cache=False if args.no_cache else None,
+        cache_dir=args.cache_dir,
+        progress=progress,
     )
 
 
@@ -139,7 +190,8 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.report.text import render_check_text
     from modelint.rules import check_paths
 
-    run = check_paths(args.paths, _check_options(args))
+    with _progress_line(args, err) as progress:
+        run = check_paths(args.paths, _check_options(args, progress))
     for failure in run.failures:
         err.write(f"modelint: error: {failure.message}\n")
     if args.format == "json":
@@ -162,11 +214,12 @@ def _run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.top is not None and args.top <= 0:
         raise _UsageError("modelint inspect: --top must be positive")
-    options = _check_options(args)
     path = Path(args.model)
     config = load_config(Path(args.config).resolve() if args.config else find_config_file(path))
-    rules = load_cost_rules((*config.rule_paths, *options.rule_paths))
-    analysis = analyze_one(path, config, options, rules)
+    with _progress_line(args, err) as progress:
+        options = _check_options(args, progress)
+        rules = load_cost_rules((*config.rule_paths, *options.rule_paths))
+        analysis = analyze_one(path, config, options, rules)
     if args.format == "json":
         out.write(render_inspect_json(analysis, by=args.by, top=args.top))
     else:
@@ -217,6 +270,61 @@ def main(
         return int(exc.code or 0)
     except Exception as exc:
         return _report_exception(exc, err, debug=debug)
+
+
+class _ProgressLine:
+    """``converting model.keras (keras -> ONNX) 12 s`` on stderr while a conversion runs.
+
+    Writes to a duplicate of stderr's descriptor: conversions redirect descriptor 2 to
+    capture TensorFlow's own logging, and this line must still reach the terminal."""
+
+    def __init__(self, err: TextIO) -> None:
+        self._stream = os.fdopen(os.dup(err.fileno()), "w", encoding="utf-8")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, label: str | None) -> None:
+        if label is None:
+            self._finish()
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._tick, args=(label,), daemon=True)
+        self._thread.start()
+
+    def _tick(self, label: str) -> None:
+        start = time.monotonic()
+        while True:
+            self._stream.write(f"\r{label} {time.monotonic() - start:.0f} s\033[K")
+            self._stream.flush()
+            if self._stop.wait(1.0):
+                return
+
+    def _finish(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+            self._stream.write("\r\033[K")
+            self._stream.flush()
+
+    def close(self) -> None:
+        self._finish()
+        self._stream.close()
+
+
+@contextlib.contextmanager
+def _progress_line(
+    args: argparse.Namespace, err: TextIO
+) -> Iterator[Callable[[str | None], None] | None]:
+    """A progress callback in a terminal (never under --quiet or when stderr is not a TTY)."""
+    if args.quiet or not err.isatty():
+        yield None
+        return
+    line = _ProgressLine(err)
+    try:
+        yield line
+    finally:
+        line.close()
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["CONFIG_NAMES", "Config", "find_config_file", "load_config", "parse_shape"]
+__all__ = ["CONFIG_NAMES", "Config", "Conversion", "find_config_file", "load_config", "parse_shape"]
 
 CONFIG_NAMES = (".modelint.yaml", ".modelint.yml")
 Shape = tuple[int, ...]
@@ -43,6 +43,18 @@ def parse_shape(text: str | list[Any], *, where: str) -> Shape:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """How TensorFlow-family models are converted (config ``conversion``, ``cache``...)."""
+
+    opset: int | None = None  # None: the converter's default (modelint.load.DEFAULT_OPSET)
+    batch: int | None = None  # None: 1
+    graphdef_inputs: tuple[str, ...] = ()
+    graphdef_outputs: tuple[str, ...] = ()
+    cache: bool = True
+    cache_dir: str | None = None  # absolute, resolved against the config file
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration for one model."""
 
@@ -50,7 +62,21 @@ class Config:
     input_shapes: Mapping[str, Shape] = field(default_factory=dict)
     rule_paths: tuple[str, ...] = ()
     fail_on: Severity = Severity.ERROR
+    conversion: Conversion = field(default_factory=Conversion)
     origins: Mapping[str, str] = field(default_factory=dict)  # key -> file (or 'default')
+
+
+def _conversion(document: Mapping[str, Any], base: Path) -> Conversion:
+    section = document.get("conversion", {})
+    cache_dir = document.get("cache-dir")
+    return Conversion(
+        opset=section.get("opset"),
+        batch=section.get("batch"),
+        graphdef_inputs=tuple(section.get("graphdef-inputs", ())),
+        graphdef_outputs=tuple(section.get("graphdef-outputs", ())),
+        cache=bool(document.get("cache", True)),
+        cache_dir=str((base / cache_dir).resolve()) if cache_dir else None,
+    )
 
 
 def _repository_root(start: Path) -> Path | None:
@@ -118,5 +144,6 @@ def load_config(path: Path | None) -> Config:
         input_shapes=shapes,
         rule_paths=tuple(str((base / p).resolve()) for p in document.get("rule-paths", ())),
         fail_on=Severity.parse(document.get("fail-on", "error")),
+        conversion=_conversion(document, base),
         origins={"fail-on": "default"} | dict.fromkeys(document, origin),
     )

@@ -19,10 +19,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from modelint._version import __version__
+
 __all__ = ["CACHE_DIR_NAME", "ConversionCache", "cache_key", "default_cache_dir"]
 
 CACHE_DIR_NAME = ".modelint_cache"
-CACHE_FORMAT = 1  # bump when the cached metadata or the conversion recipe changes
+CACHE_FORMAT = 2  # bump when the cached metadata or the conversion recipe changes
 _CONVERTERS = ("tensorflow", "tensorflow-cpu", "keras", "tf2onnx", "onnx")
 _CHUNK = 1 << 20
 
@@ -56,6 +58,7 @@ def cache_key(path: Path, options: Mapping[str, Any]) -> str:
     """The cache key of converting ``path`` with ``options`` using the installed converters."""
     material = {
         "format": CACHE_FORMAT,
+        "modelint": __version__,
         "content": content_digest(path),
         "converters": {name: _package_version(name) for name in _CONVERTERS},
         "options": options,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
@@ -12,16 +12,16 @@ from modelint.config import Config, find_config_file, load_config
 from modelint.errors import ModelintError, UsageError
 from modelint.findings import Severity
 from modelint.graph import Shape
-from modelint.load import discover_models, load_model
+from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
 from modelint.rules.coverage import uncosted_findings
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
 
-__all__ = ["CheckOptions", "analyze_one", "check_paths"]
+__all__ = ["CheckOptions", "analyze_one", "check_paths", "load_options"]
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """Options from the command line; they override the config file."""
+    """Options from the command line; they override the config file (None: not given)."""
 
     input_shapes: Mapping[str, Shape] = field(default_factory=dict)
     rule_paths: Sequence[str] = ()
@@ -29,6 +29,31 @@ class CheckOptions:
     strict: bool = False
     fail_on: Severity | None = None
     debug: bool = False  # let unexpected exceptions propagate (with their traceback)
+    opset: int | None = None
+    batch: int | None = None
+    graphdef_inputs: tuple[str, ...] = ()
+    graphdef_outputs: tuple[str, ...] = ()
+    cache: bool | None = None
+    cache_dir: str | None = None
+    progress: Callable[[str | None], None] | None = None  # conversion progress (CLI's line)
+
+
+def load_options(
+    config: Config, options: CheckOptions, shapes: Mapping[str, tuple[int, ...]]
+) -> LoadOptions:
+    """Conversion settings: the command line over the config over the defaults."""
+    conversion = config.conversion
+    return LoadOptions(
+        input_shapes=shapes,
+        opset=options.opset or conversion.opset or DEFAULT_OPSET,
+        batch=options.batch or conversion.batch or 1,
+        graphdef_inputs=options.graphdef_inputs or conversion.graphdef_inputs,
+        graphdef_outputs=options.graphdef_outputs or conversion.graphdef_outputs,
+        cache=conversion.cache if options.cache is None else options.cache,
+        cache_dir=options.cache_dir or conversion.cache_dir,
+        debug=options.debug,
+        progress=options.progress,
+    )
 
 
 class _RuleCache:
@@ -52,8 +77,9 @@ def _config_for(path: Path, options: CheckOptions) -> Config:
 def analyze_one(
     path: Path, config: Config, options: CheckOptions, rules: CostRules
 ) -> ModelAnalysis:
-    loaded = load_model(path)
     shapes = {**config.input_shapes, **options.input_shapes}
+    known = {name: tuple(int(d) for d in dims if d is not None) for name, dims in shapes.items()}
+    loaded = load_model(path, load_options(config, options, known))
     inputs = {value.name for value in loaded.proto.graph.input}
     unknown_config = sorted(set(config.input_shapes) - inputs - set(options.input_shapes))
     shapes = {name: dims for name, dims in shapes.items() if name not in unknown_config}
@@ -102,12 +128,10 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
             continue
         findings = uncosted_findings(analysis, Severity.ERROR) if options.strict else []
         if options.fail_on is not None:
-            config = Config(
-                config.path,
-                config.input_shapes,
-                config.rule_paths,
-                options.fail_on,
-                {**config.origins, "fail-on": "command line"},
+            config = replace(
+                config,
+                fail_on=options.fail_on,
+                origins={**config.origins, "fail-on": "command line"},
             )
         results.append(ModelResult(analysis, tuple(findings), config))
     return RunResult(tuple(results), tuple(failures))

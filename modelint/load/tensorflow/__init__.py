@@ -15,7 +15,7 @@ from modelint.errors import ConversionError, ModelintError
 from modelint.load.cache import ConversionCache, cache_key, default_cache_dir
 from modelint.load.model import LoadedModel, LoadOptions, SourceParams
 from modelint.load.tensorflow import convert, keras_model
-from modelint.load.tensorflow.layers import layer_map, tf_scope
+from modelint.load.tensorflow.layers import layer_map, scope_map
 from modelint.load.tensorflow.runtime import captured_stderr, modules
 
 __all__ = ["load_keras_object", "load_tensorflow"]
@@ -23,12 +23,12 @@ __all__ = ["load_keras_object", "load_tensorflow"]
 _Converted = tuple[onnx.ModelProto, dict[str, str], SourceParams | None]
 
 
-def _node_names(graph: onnx.GraphProto) -> Iterator[str]:
+def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
     for node in graph.node:
-        yield node.name
+        yield node
         for attribute in node.attribute:
             if attribute.type == onnx.AttributeProto.GRAPH:
-                yield from _node_names(attribute.g)
+                yield from _nodes(attribute.g)
 
 
 def _convert_keras(path: Path, model_format: str, options: LoadOptions) -> _Converted:
@@ -36,7 +36,7 @@ def _convert_keras(path: Path, model_format: str, options: LoadOptions) -> _Conv
     model = keras_model.load_keras(tf, path, model_format)
     shapes = keras_model.input_shapes(model, path, options.input_shapes, options.batch)
     proto = convert.from_keras_model(tf, model, shapes, options.opset)
-    layers = layer_map(_node_names(proto.graph), keras_model.layer_names(model))
+    layers = layer_map(_nodes(proto.graph), keras_model.layer_names(model))
     return proto, dict(layers), keras_model.source_params(model)
 
 
@@ -49,7 +49,7 @@ def _convert_other(path: Path, model_format: str, options: LoadOptions) -> _Conv
         proto = convert.from_tflite(tf, path, options)
     else:
         proto = convert.from_graphdef(tf, path, options)
-    scopes = {name: scope for name in _node_names(proto.graph) if (scope := tf_scope(name))}
+    scopes = dict(scope_map(_nodes(proto.graph)))
     return proto, scopes, None
 
 
@@ -155,6 +155,6 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
     shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
     with captured_stderr(enabled=not options.debug):
         proto = convert.from_keras_model(tf, model, shapes, options.opset)
-    layers = dict(layer_map(_node_names(proto.graph), keras_model.layer_names(model)))
+    layers = dict(layer_map(_nodes(proto.graph), keras_model.layer_names(model)))
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
     return _loaded(label, "keras", proto, metadata)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-__all__ = ["layer_map", "scope_layer", "tf_scope"]
+import onnx
+
+__all__ = ["layer_map", "scope_layer", "scope_map", "tf_scope"]
 
 _SCOPE_SUFFIX = re.compile(r"_\d+$")
 _SPLIT = re.compile(r"[/;]")
@@ -30,14 +32,35 @@ def scope_layer(node_name: str, layers: frozenset[str]) -> str | None:
     return found
 
 
-def layer_map(node_names: Iterable[str], layers: Iterable[str]) -> Mapping[str, str]:
+def _candidates(node: onnx.NodeProto) -> Iterable[str]:
+    """Names that may carry the TensorFlow scope: tf2onnx's optimizers rename some nodes they
+    rewrite (a depthwise conv fused with its bias becomes ``Conv__20``), but their outputs, or
+    their weight and bias inputs, keep the scope."""
+    return (name for name in (node.name, *node.output, *node.input[1:]) if name)
+
+
+def layer_map(nodes: Iterable[onnx.NodeProto], layers: Iterable[str]) -> Mapping[str, str]:
     """ONNX node name -> Keras layer name, for the nodes whose names reveal one."""
     names = frozenset(layers)
     result = {}
-    for node_name in node_names:
-        layer = scope_layer(node_name, names)
-        if layer is not None:
-            result[node_name] = layer
+    for node in nodes:
+        for candidate in _candidates(node):
+            layer = scope_layer(candidate, names)
+            if layer is not None:
+                result[node.name] = layer
+                break
+    return result
+
+
+def scope_map(nodes: Iterable[onnx.NodeProto]) -> Mapping[str, str]:
+    """ONNX node name -> TensorFlow op scope, for models without Keras metadata."""
+    result = {}
+    for node in nodes:
+        for candidate in _candidates(node):
+            scope = tf_scope(candidate)
+            if scope is not None:
+                result[node.name] = scope
+                break
     return result
 
 
