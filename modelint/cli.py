@@ -83,6 +83,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
     parser.add_argument("--quiet", action="store_true", help="no progress line while converting")
+    _tensorflow_options(parser)
+
+
+def _tensorflow_options(parser: argparse.ArgumentParser) -> None:
     tensorflow = parser.add_argument_group("TensorFlow models (Keras, SavedModel, TFLite, .pb)")
     tensorflow.add_argument(
         "--opset", type=int, metavar="N", help="ONNX opset of the conversion (default 17)"

@@ -12,12 +12,14 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from modelint.errors import KeyedFileError
+
+if TYPE_CHECKING:
+    import jsonschema
 from modelint.expr import did_you_mean
 
 __all__ = ["Problem", "load_schema", "read_yaml", "schema_problems", "validate_document"]
@@ -40,6 +42,8 @@ def load_schema(name: str) -> Mapping[str, Any]:
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # noqa: PLC0415 - 0.1 s to import; only files users wrote need it
+
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(dict(schema))
@@ -110,7 +114,9 @@ def _describe(error: jsonschema.ValidationError) -> list[Problem]:
         hint = did_you_mean(str(error.instance), options)
         return [(where, f"{error.instance!r} is not one of: {choices}{hint}")]
     if error.validator in ("oneOf", "anyOf") and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
+        from jsonschema.exceptions import best_match  # noqa: PLC0415 - see _validator
+
+        best = best_match(error.context)
         return _describe(best)
     return [(where, error.message)]
 

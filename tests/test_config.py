@@ -42,7 +42,8 @@ def test_unknown_keys_and_bad_values_are_reported_with_key_paths(tmp_path: Path)
         load_config(path)
     lines = caught.value.lines()
     assert lines[0] == (f"{path}: (top level): unknown key 'input_shapes' (did you mean "
-                        "'input-shapes'?); valid keys: fail-on, input-shapes, rule-paths")
+                        "'input-shapes'?); valid keys: cache, cache-dir, conversion, fail-on, "
+                        "input-shapes, rule-paths")
     assert lines[1] == (f"{path}: fail-on: 'fatal' is not one of: error, warning, info")
 
 

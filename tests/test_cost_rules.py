@@ -8,6 +8,8 @@ import pytest
 
 from modelint.analysis import CONVENTION, load_cost_rules
 from modelint.errors import CostRuleError
+from modelint.resources import builtin_rules_dir
+from modelint.schema import read_yaml, validate_document
 from modelint.testing import analyze_text, node_cost
 
 RELU = """
@@ -23,10 +25,15 @@ def _rules(tmp_path: Path, text: str) -> Path:
     return directory
 
 
-def test_every_builtin_entry_has_a_source_and_compiles() -> None:
+def test_every_builtin_entry_validates_has_a_source_and_compiles() -> None:
+    """Built-in files skip validation at run time (they are compiled on first use): this is
+    where their schema and formulas are checked."""
+    for path in sorted((builtin_rules_dir() / "costs").glob("*.yaml")):
+        validate_document(read_yaml(str(path), CostRuleError), "cost-rules", path=str(path),
+                          error=CostRuleError)
     rules = load_cost_rules()
     assert len(rules) > 150
-    for rule in rules:
+    for rule in rules.sorted_rules():  # compiles every entry
         assert len(rule.source) > 10, rule.op_type
     assert CONVENTION == "modelint-cc/1"
 

@@ -8,10 +8,10 @@ compiled when loaded, so a typo fails before any model is read, naming file, op 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from modelint.analysis.helpers import COST_FUNCTIONS
 from modelint.analysis.views import OpSignature, op_signature
@@ -59,31 +59,52 @@ class CostRule:
     def reads_values(self) -> bool:
         """True when a formula reads tensor *values* (not just shapes, dtypes and attributes):
         then two nodes with equal signatures may still cost differently."""
-        return any("value" in e.fields or e.functions & _VALUE_FUNCTIONS for e in self.expressions)
+        return any(
+            e.fields & _VALUE_FIELDS or e.functions & _VALUE_FUNCTIONS for e in self.expressions
+        )
+
+
+class _Pending(NamedTuple):
+    """A built-in entry, compiled on first use (a model uses a few dozen of 180 op types)."""
+
+    op_type: str
+    domain: str
+    entry: Mapping[str, Any]
+    path: str
+    key: str
+
+    def compile(self) -> CostRule:
+        return _compile_entry(self.op_type, self.domain, self.entry, self.path, self.key)
 
 
 class CostRules:
     """All cost entries in force, keyed by (domain, op type)."""
 
-    def __init__(self, rules: Mapping[tuple[str, str], CostRule], files: Sequence[str]) -> None:
+    def __init__(
+        self, rules: Mapping[tuple[str, str], CostRule | _Pending], files: Sequence[str]
+    ) -> None:
         self._rules = dict(rules)
         self.files = tuple(files)
 
     def get(self, domain: str, op_type: str) -> CostRule | None:
-        return self._rules.get((domain, op_type))
+        rule = self._rules.get((domain, op_type))
+        if isinstance(rule, _Pending):
+            rule = self._rules[(domain, op_type)] = rule.compile()
+        return rule
 
     def __len__(self) -> int:
         return len(self._rules)
 
-    def __iter__(self) -> Iterable[CostRule]:
-        return iter(self._rules.values())
+    def __iter__(self) -> Iterator[CostRule]:
+        return iter(self.sorted_rules())
 
     def op_types(self) -> list[tuple[str, str]]:
         return sorted(self._rules)
 
     def sorted_rules(self) -> list[CostRule]:
-        """Every rule, ordered by domain then op type."""
-        return [self._rules[key] for key in sorted(self._rules)]
+        """Every rule (all compiled now), ordered by domain then op type."""
+        found = [self.get(domain, op_type) for domain, op_type in sorted(self._rules)]
+        return [rule for rule in found if rule is not None]
 
 
 def is_cost_rule_file(document: Any) -> bool:
@@ -110,36 +131,45 @@ def load_cost_rules(extra_dirs: Sequence[str | Path] = ()) -> CostRules:
 
 @functools.lru_cache(maxsize=16)
 def _load_layers(layers: tuple[tuple[Path, ...], ...], stamp: tuple[Any, ...]) -> CostRules:
-    rules: dict[tuple[str, str], CostRule] = {}
+    """The first layer is built-in: validated by the test suite, so only read here and
+    compiled on first use; every other layer is validated and compiled now, so a user's
+    mistake is reported before any model is loaded."""
+    rules: dict[tuple[str, str], CostRule | _Pending] = {}
     files: list[str] = []
-    for paths in layers:
-        layer: dict[tuple[str, str], CostRule] = {}
+    for index, paths in enumerate(layers):
+        layer: dict[tuple[str, str], CostRule | _Pending] = {}
         for path in paths:
             document = read_yaml(str(path), CostRuleError)
             if not is_cost_rule_file(document):
                 continue  # a lint-rule file sharing the directory
             files.append(str(path))
-            for rule in _compile_file(document, str(path)):
-                key = (rule.domain, rule.op_type)
+            for item in _file_entries(document, str(path), trusted=index == 0):
+                key = (item.domain, item.op_type)
                 if key in layer:
+                    first = layer[key]
                     raise CostRuleError(
-                        f"second cost entry for {rule.op_type} (first in {layer[key].origin})",
+                        f"second cost entry for {item.op_type} (first in "
+                        f"{first.path if isinstance(first, _Pending) else first.origin})",
                         path=str(path),
-                        key=f"ops.{rule.op_type}",
+                        key=f"ops.{item.op_type}",
                     )
-                layer[key] = rule
+                layer[key] = item
         rules.update(layer)
     return CostRules(rules, files)
 
 
-def _compile_file(document: Mapping[str, Any], path: str) -> list[CostRule]:
-    validate_document(document, "cost-rules", path=path, error=CostRuleError)
+def _file_entries(
+    document: Mapping[str, Any], path: str, *, trusted: bool
+) -> list[CostRule | _Pending]:
+    if not trusted:
+        validate_document(document, "cost-rules", path=path, error=CostRuleError)
     domain = document.get("domain", DEFAULT_DOMAIN)
-    compiled = []
+    entries: list[CostRule | _Pending] = []
     for op_type, entry in document["ops"].items():
         for target in (op_type, *entry.get("same-for", ())):
-            compiled.append(_compile_entry(target, domain, entry, path, f"ops.{op_type}"))
-    return compiled
+            pending = _Pending(target, domain, entry, path, f"ops.{op_type}")
+            entries.append(pending if trusted else pending.compile())
+    return entries
 
 
 def _signature(op_type: str, domain: str, entry: Mapping[str, Any]) -> OpSignature | None:

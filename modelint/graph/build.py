@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,9 @@ class _Walk:
     protos: dict[str, onnx.NodeProto] = field(default_factory=dict)
     nodes: dict[str, OpNode] = field(default_factory=dict)
     producers: dict[str, str] = field(default_factory=dict)
+    consumers: dict[str, list[str]] = field(default_factory=dict)
+    constant: set[str] = field(default_factory=set)  # foldable from constants
+    weight: set[str] = field(default_factory=set)  # constants through pass-through ops only
     initializers: dict[str, onnx.TensorProto] = field(default_factory=dict)
     graph_inputs: set[str] = field(default_factory=set)
 
@@ -64,9 +67,8 @@ def build_graph(
     _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
     types = infer_types(model, input_shapes or {}, walk.producers)
     shapes = {name: entry[0] for name, entry in types.types.items()}
-    constant, weight = _propagate_constness(walk)
-    consumers = _consumers(walk.nodes.values())
-    tensors = _tensors(walk, types.types, constant, weight, model.graph)
+    consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
+    tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
     params = _attribute_params(walk, tensors, consumers)
     return ModelGraph(
         nodes=walk.nodes,
@@ -126,6 +128,8 @@ def _walk_graph(
 ) -> None:
     for tensor in graph.initializer:
         walk.initializers[tensor.name] = tensor
+        walk.constant.add(tensor.name)
+        walk.weight.add(tensor.name)
     walk.graph_inputs.update(value.name for value in graph.input)
     protos = list(graph.node)
     # Each protobuf field read costs ~0.5 us: read every node's fields exactly once.
@@ -153,38 +157,33 @@ def _walk_graph(
             layer_of.get(name) or inherited,
         )
         walk.protos[key] = proto
-        for output in outputs:
-            if output:
-                walk.producers[output] = key
+        _record_uses(walk, walk.nodes[key])
         for body, subgraph in bodies:
             _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
 
 
-def _propagate_constness(walk: _Walk) -> tuple[set[str], set[str]]:
-    """Constant tensors (foldable from constants) and weights (constants via pass-through)."""
-    constant = set(walk.initializers)
-    weight = set(walk.initializers)
-    for node in walk.nodes.values():
-        if node.domain != DEFAULT_DOMAIN or node.subgraphs:
-            continue
-        present = [name for name in node.inputs if name]
-        if node.op_type in _CONSTANT_OPS:
-            constant.update(node.outputs)
-            weight.update(node.outputs)
-        elif present and all(name in constant for name in present):
-            constant.update(node.outputs)
-            if node.op_type in PASS_THROUGH_OPS and present[0] in weight:
-                weight.update(node.outputs)
-    return constant, weight
-
-
-def _consumers(nodes: Iterable[OpNode]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
-    for node in nodes:
-        for name in dict.fromkeys(node.inputs):
-            if name:
-                found.setdefault(name, []).append(node.key)
-    return {name: tuple(keys) for name, keys in found.items()}
+def _record_uses(walk: _Walk, node: OpNode) -> None:
+    """Producers, consumers and constness, in the same pass as the walk: ONNX nodes come in
+    topological order, so every input's constness is known when its consumer is reached."""
+    key, inputs, outputs = node.key, node.inputs, node.outputs
+    for output in outputs:
+        if output:
+            walk.producers[output] = key
+    for name in dict.fromkeys(inputs) if len(inputs) > 1 else inputs:
+        if name:
+            walk.consumers.setdefault(name, []).append(key)
+    if node.domain != DEFAULT_DOMAIN or node.subgraphs:
+        return
+    constant, weight = walk.constant, walk.weight
+    if node.op_type in _CONSTANT_OPS:
+        constant.update(outputs)
+        weight.update(outputs)
+        return
+    present = [name for name in inputs if name]
+    if present and all(name in constant for name in present):
+        constant.update(outputs)
+        if node.op_type in PASS_THROUGH_OPS and present[0] in weight:
+            weight.update(outputs)
 
 
 def _tensors(
