@@ -66,23 +66,18 @@ class FormulaEvaluator:
             self.memo[key] = counts
         return counts
 
-    def _tensor_key(self, name: str, *, with_constness: bool) -> Hashable:
-        info = self.tensors.get(name) if name else None
-        if info is None:
-            return None if not name else (None, None, False)
-        return (
-            (info.shape, info.dtype, info.is_constant)
-            if with_constness
-            else (info.shape, info.dtype)
-        )
-
     def _signature(self, node: OpNode) -> Hashable | None:
-        attributes = _frozen(node.attributes)
+        """Everything a formula that reads no values or names can see. ``info[1:]`` is the
+        tensor record without its name: shape, dtype, constness flags and sizes."""
+        attributes = _frozen(node.attributes) if node.attributes else ()
         if attributes is None:
             return None
-        inputs = tuple(self._tensor_key(n, with_constness=True) for n in node.inputs)
-        outputs = tuple(self._tensor_key(n, with_constness=False) for n in node.outputs)
-        return (node.domain, node.op_type, node.opset, attributes, inputs, outputs)
+        get = self.tensors.get
+        tensors = tuple(
+            info[1:] if (info := get(name)) is not None else name != ""
+            for name in (*node.inputs, "|", *node.outputs)
+        )
+        return (node.domain, node.op_type, node.opset, attributes, tensors)
 
     def _evaluate(self, node: OpNode, rule: CostRule) -> Counts:
         env = self._environment(node, rule)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import onnx
@@ -32,6 +33,7 @@ PASS_THROUGH_OPS = frozenset(
 # int32 constants are parameters only as biases of quantized ops.
 _INT32_PARAM_CONSUMERS = frozenset({"DequantizeLinear", "QLinearConv", "QGemm"})
 _CONSTANT_OPS = frozenset({"Constant"})
+_NONE: Mapping[str, Any] = MappingProxyType({})  # shared by the many nodes without attributes
 # Float inputs that configure an op rather than weight it: never parameters.
 _CONFIG_INPUTS: Mapping[str, frozenset[int]] = {
     "Resize": frozenset({1, 2}),  # roi, scales
@@ -45,7 +47,6 @@ _CONFIG_INPUTS: Mapping[str, frozenset[int]] = {
 class _Walk:
     """Mutable state of one build; frozen into ModelGraph at the end."""
 
-    protos: dict[str, onnx.NodeProto] = field(default_factory=dict)
     nodes: dict[str, OpNode] = field(default_factory=dict)
     producers: dict[str, str] = field(default_factory=dict)
     consumers: dict[str, list[str]] = field(default_factory=dict)
@@ -65,7 +66,8 @@ def build_graph(
     opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
     walk = _Walk()
     _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
-    types = infer_types(model, input_shapes or {}, walk.producers)
+    control_flow = any(node.subgraphs for node in walk.nodes.values())
+    types = infer_types(model, input_shapes or {}, walk.producers, subgraphs=control_flow)
     shapes = {name: entry[0] for name, entry in types.types.items()}
     consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
     tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
@@ -78,7 +80,7 @@ def build_graph(
         opsets=opsets,
         producers=walk.producers,
         consumers=consumers,
-        constants=ConstantFolder(_producer_protos(walk), walk.initializers, shapes),
+        constants=ConstantFolder(model.graph, walk.initializers, shapes),
         initializer_params=params,
         bindings=types.bindings,
         unbound=types.unbound,
@@ -139,7 +141,7 @@ def _walk_graph(
         protos, _local_keys(fields), fields, strict=True
     ):
         key = f"{path}/{local_key}" if path else local_key
-        attributes, bodies = _attributes(proto) if len(proto.attribute) else ({}, [])
+        attributes, bodies = _attributes(proto) if len(proto.attribute) else (_NONE, [])
         domain = proto.domain or DEFAULT_DOMAIN
         walk.nodes[key] = OpNode(
             key,
@@ -156,7 +158,6 @@ def _walk_graph(
             tuple(f"{key}/{body}" for body, _ in bodies),
             layer_of.get(name) or inherited,
         )
-        walk.protos[key] = proto
         _record_uses(walk, walk.nodes[key])
         for body, subgraph in bodies:
             _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
@@ -269,7 +270,3 @@ def _owner(walk: _Walk, tensor: str, consumers: Mapping[str, tuple[str, ...]]) -
             else:
                 return key
     return first
-
-
-def _producer_protos(walk: _Walk) -> dict[str, onnx.NodeProto]:
-    return {name: walk.protos[key] for name, key in walk.producers.items()}

@@ -69,14 +69,28 @@ class ConstantFolder:
 
     def __init__(
         self,
-        producers: Mapping[str, onnx.NodeProto],
+        graph: onnx.GraphProto,
         initializers: Mapping[str, onnx.TensorProto],
         shapes: Mapping[str, Shape | None],
     ) -> None:
-        self._producers = producers
+        self._graph = graph
         self._initializers = initializers
         self._shapes = shapes
         self._cache: dict[str, Array | None] = {}
+        self._index: dict[str, onnx.NodeProto] | None = None
+
+    @property
+    def _producers(self) -> Mapping[str, onnx.NodeProto]:
+        """Tensor name -> producing node, indexed on first use (most models never ask)."""
+        if self._index is None:
+            self._index = {}
+            stack = [self._graph]
+            while stack:
+                graph = stack.pop()
+                for node in graph.node:
+                    self._index.update((name, node) for name in node.output if name)
+                    stack.extend(a.g for a in node.attribute if a.type == onnx.AttributeProto.GRAPH)
+        return self._index
 
     def value(self, name: str, depth: int = 0) -> Array | None:
         if not name or depth > _MAX_DEPTH:

@@ -64,21 +64,26 @@ def walk_graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
 
 
 def infer_types(
-    model: onnx.ModelProto, input_shapes: Mapping[str, Shape], node_outputs: Iterable[str]
+    model: onnx.ModelProto,
+    input_shapes: Mapping[str, Shape],
+    node_outputs: Iterable[str],
+    *,
+    subgraphs: bool = True,
 ) -> InferredTypes:
     """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types.
 
     ``node_outputs`` (every node output, subgraphs included) decides whether constant
-    folding is worth a second inference pass."""
+    folding is worth a second inference pass; ``subgraphs`` False (no control flow) spares a
+    walk over every node's attributes."""
     bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
-    _substitute_symbols(model.graph, symbols)
+    _substitute_symbols(model.graph, symbols, subgraphs=subgraphs)
     notes: list[str] = []
     inferred = _infer(model, notes)
-    types = _collect_types(inferred.graph)
+    types = _collect_types(inferred.graph, subgraphs=subgraphs)
     if any(not _known(types.get(name)) for name in node_outputs):
         folded = fold_constants(inferred, {name: entry[0] for name, entry in types.items()})
         if folded is not None:
-            refined = _collect_types(_infer(folded, notes).graph)
+            refined = _collect_types(_infer(folded, notes).graph, subgraphs=subgraphs)
             types = {name: _better(types.get(name), entry) for name, entry in refined.items()}
     return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes))
 
@@ -175,11 +180,13 @@ def _apply_user_shape(
         bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape"))
 
 
-def _substitute_symbols(graph: onnx.GraphProto, symbols: Mapping[str, int]) -> None:
+def _substitute_symbols(
+    graph: onnx.GraphProto, symbols: Mapping[str, int], *, subgraphs: bool
+) -> None:
     """Give bound symbols their value wherever the exporter wrote them (outputs, value_info)."""
     if not symbols:
         return
-    for subgraph in walk_graphs(graph):
+    for subgraph in _graphs(graph, subgraphs=subgraphs):
         for value in (*subgraph.input, *subgraph.output, *subgraph.value_info):
             for dim in value.type.tensor_type.shape.dim:
                 if dim.dim_param in symbols:
@@ -217,12 +224,16 @@ def _constant_type(node: onnx.NodeProto) -> TypeEntry | None:
     return None
 
 
-def _collect_types(graph: onnx.GraphProto) -> dict[str, TypeEntry]:
+def _graphs(graph: onnx.GraphProto, *, subgraphs: bool) -> Iterable[onnx.GraphProto]:
+    return walk_graphs(graph) if subgraphs else (graph,)
+
+
+def _collect_types(graph: onnx.GraphProto, *, subgraphs: bool = True) -> dict[str, TypeEntry]:
     types: dict[str, TypeEntry] = {}
     # Reading protobuf fields costs ~0.5 us each; most tensors share a handful of types, so
     # each distinct serialized TypeProto is decoded once (3x faster on large graphs).
     decoded: dict[bytes, TypeEntry] = {}
-    for subgraph in walk_graphs(graph):
+    for subgraph in _graphs(graph, subgraphs=subgraphs):
         for value in (*subgraph.value_info, *subgraph.input, *subgraph.output):
             serialized = value.type.SerializeToString()
             entry = decoded.get(serialized)
