@@ -40,7 +40,7 @@ def modelint_engine() -> Engine:
 
 
 def simpleeval_engine() -> Engine:
-    from simpleeval import SimpleEval  # noqa: PLC0415 - optional: reported as skipped
+    from simpleeval import SimpleEval
 
     evaluator = SimpleEval(names=ENV)
     parsed = evaluator.parse(FORMULA)
@@ -48,7 +48,7 @@ def simpleeval_engine() -> Engine:
 
 
 def cel_rust_engine() -> Engine:
-    import cel  # noqa: PLC0415 - optional: reported as skipped
+    import cel
 
     program = cel.compile(CEL_FORMULA)
     context = cel.Context(variables=ENV)
@@ -57,8 +57,8 @@ def cel_rust_engine() -> Engine:
 
 def celpy_engine(runner: str) -> Callable[[], Engine]:
     def build() -> Engine:
-        import celpy  # noqa: PLC0415 - optional: reported as skipped
-        from celpy import celtypes  # noqa: PLC0415
+        import celpy
+        from celpy import celtypes
 
         environment = celpy.Environment(runner_class=getattr(celpy, runner))
         program = environment.program(environment.compile(CEL_FORMULA))

@@ -1,6 +1,6 @@
 """Run one command as the only child of this small process; print its cost as one JSON line.
 
-    python benchmarks/measure.py TIMEOUT_S -- COMMAND [ARG ...]
+    python benchmarks/measure.py TIMEOUT_S [STDOUT_FILE] -- COMMAND [ARG ...]
 
 ``getrusage(RUSAGE_CHILDREN)`` reports the largest peak RSS of any waited-for child, so each
 measurement needs a fresh parent that has exactly one child: this script. It imports only the
@@ -23,11 +23,13 @@ import time
 _STDERR_TAIL = 2000
 
 
-def measure(command: list[str], timeout_s: float) -> dict[str, object]:
-    """Run ``command`` (stdout discarded) and return its exit code, wall/CPU time and peak RSS."""
+def measure(command: list[str], timeout_s: float, stdout: str | None = None) -> dict[str, object]:
+    """Run ``command`` (stdout discarded, or written to ``stdout``) and return its exit code,
+    wall/CPU time and peak RSS."""
     timed_out = False
+    sink = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115, PTH123
     start = time.perf_counter()
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as child:
+    with subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE) as child:
         try:
             _, stderr = child.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -35,6 +37,8 @@ def measure(command: list[str], timeout_s: float) -> dict[str, object]:
             _, stderr = child.communicate()
             timed_out = True
     wall = time.perf_counter() - start
+    if stdout:
+        sink.close()  # type: ignore[union-attr]
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "rc": child.returncode,
@@ -47,10 +51,12 @@ def measure(command: list[str], timeout_s: float) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 3 or argv[1] != "--":
+    if "--" not in argv or argv.index("--") not in (1, 2) or len(argv) < argv.index("--") + 2:
         print(__doc__, file=sys.stderr)
         return 2
-    print(json.dumps(measure(argv[2:], float(argv[0]))))
+    split = argv.index("--")
+    stdout = argv[1] if split == 2 else None
+    print(json.dumps(measure(argv[split + 1 :], float(argv[0]), stdout)))
     return 0
 
 

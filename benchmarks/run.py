@@ -360,8 +360,8 @@ def _compile_bytecode() -> None:
     """Write modelint's .pyc files first, as any installed package has them: otherwise, under
     PYTHONDONTWRITEBYTECODE (set on some CI machines), every measured run would pay for
     compiling the package from source."""
-    import compileall  # noqa: PLC0415 - only needed here
-    import importlib.util  # noqa: PLC0415
+    import compileall
+    import importlib.util
 
     spec = importlib.util.find_spec("modelint")
     if spec is not None and spec.submodule_search_locations:

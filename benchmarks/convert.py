@@ -1,0 +1,132 @@
+"""TensorFlow front-end benchmark: conversion + analysis per format, cold and cached, beside
+the TF-profiler recipe people use today.
+
+    python benchmarks/convert.py [--models MobileNetV2,ResNet50] [--work-dir DIR]
+
+For each Keras Application (``weights=None``) saved as .keras, .h5, SavedModel, float .tflite
+and frozen .pb, it runs ``modelint check --format json`` in a fresh process twice — cold (empty
+conversion cache) and cached (the second run) — and the recipe of ``tf_profiler.py`` once
+(from the .keras file). Prints wall time, peak RSS and the counts, then the targets:
+a cached MobileNetV2 run under 1 s, and modelint's cold run no slower than the recipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+FORMATS = {
+    "keras": "model.keras",
+    "h5": "model.h5",
+    "saved-model": "saved_model",
+    "tflite": "model.tflite",
+    "graphdef": "frozen.pb",
+}
+TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class Row:
+    model: str
+    tool: str
+    cold_s: float
+    cached_s: float | None
+    rss_mb: float
+    macs: int | None
+    flops: int | None
+
+
+def _measure(command: list[str], stdout: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(HERE / "measure.py"), str(TIMEOUT_S), str(stdout), "--", *command],
+        capture_output=True, text=True, check=False,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    if result["rc"] not in (0, 1):
+        raise RuntimeError(f"{command}: {result['stderr'][-500:]}")
+    return result
+
+
+def _modelint(model: str, fmt: str, path: Path, scratch: Path) -> Row:
+    cache = scratch / f"cache-{model}-{fmt}"
+    shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, "-m", "modelint", "check", "--quiet", "--format", "json",
+               "--cache-dir", str(cache), str(path)]
+    output = scratch / "out.json"
+    cold = _measure(command, output)
+    cached = _measure(command, output)
+    totals = json.loads(output.read_text())["models"][0]["totals"]
+    return Row(model, f"modelint {fmt}", cold["wall_s"], cached["wall_s"],
+               max(cold["maxrss_mb"], cached["maxrss_mb"]), totals["macs"], totals["flops"])
+
+
+def _profiler(model: str, path: Path, scratch: Path) -> Row:
+    output = scratch / "profile.json"
+    run = _measure([sys.executable, str(HERE / "tf_profiler.py"), str(path)], output)
+    flops = json.loads(output.read_text())["flops"]
+    return Row(model, "TF profiler recipe", run["wall_s"], None, run["maxrss_mb"], None, flops)
+
+
+def _table(rows: list[Row]) -> str:
+    lines = [f"{'model':<12} {'tool':<22} {'cold s':>7} {'cached s':>9} {'RSS MB':>7} "
+             f"{'MACs':>15} {'FLOPs':>15}", "-" * 93]
+    for row in rows:
+        cached = f"{row.cached_s:.2f}" if row.cached_s is not None else "-"
+        macs = f"{row.macs:,}" if row.macs is not None else "-"
+        flops = f"{row.flops:,}" if row.flops is not None else "-"
+        lines.append(f"{row.model:<12} {row.tool:<22} {row.cold_s:7.2f} {cached:>9} "
+                     f"{row.rss_mb:7.0f} {macs:>15} {flops:>15}")
+    return "\n".join(lines)
+
+
+def _verdicts(rows: list[Row]) -> list[str]:
+    lines = []
+    for row in rows:
+        if row.model == "MobileNetV2" and row.cached_s is not None:
+            verdict = "PASS" if row.cached_s < 1.0 else "FAIL"
+            lines.append(f"{verdict}  MobileNetV2 {row.tool}: cached run {row.cached_s:.2f} s "
+                         "(target < 1 s)")
+    for model in sorted({row.model for row in rows}):
+        recipe = next(r for r in rows if r.model == model and r.cached_s is None)
+        keras = next(r for r in rows if r.model == model and r.tool == "modelint keras")
+        verdict = "PASS" if keras.cold_s <= recipe.cold_s else "FAIL"
+        lines.append(f"{verdict}  {model}: modelint cold .keras {keras.cold_s:.2f} s vs TF "
+                     f"profiler recipe {recipe.cold_s:.2f} s (target: no slower)")
+        if keras.macs and recipe.flops:
+            lines.append(f"      {model}: profiler FLOPs / modelint MACs = "
+                         f"{recipe.flops / keras.macs:.3f} (2.0 = the profiler's 2 x MACs)")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="MobileNetV2,ResNet50")
+    parser.add_argument("--work-dir", type=Path, default=HERE / "_work" / "tf")
+    args = parser.parse_args(argv)
+    models = [name.strip() for name in args.models.split(",") if name.strip()]
+    missing = [m for m in models if not (args.work_dir / m / "model.keras").exists()]
+    if missing:
+        print(f"building {', '.join(missing)} in {args.work_dir} ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "make_keras.py"), str(args.work_dir),
+                        *missing], check=True)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for model in models:
+            for fmt, name in FORMATS.items():
+                print(f"  {model} {fmt} ...", file=sys.stderr)
+                rows.append(_modelint(model, fmt, args.work_dir / model / name, Path(scratch)))
+            rows.append(_profiler(model, args.work_dir / model / "model.keras", Path(scratch)))
+    print(_table(rows), "", *_verdicts(rows), sep="\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
