@@ -76,3 +76,20 @@ def test_invalid_config_is_exit_two_with_every_problem(
                 err=err) == 2
     lines = err.getvalue().splitlines()
     assert len(lines) == 2 and all(line.startswith("modelint: error: ") for line in lines)
+
+
+def test_conversion_settings_resolve_against_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / ".modelint.yaml"
+    path.parent.mkdir()
+    path.write_text("conversion:\n  opset: 16\n  batch: 2\n  graphdef-inputs: [x:0]\n"
+                    "cache: false\ncache-dir: ../cache\n")
+    conversion = load_config(path).conversion
+    assert (conversion.opset, conversion.batch, conversion.graphdef_inputs) == (16, 2, ("x:0",))
+    assert conversion.cache is False
+    assert conversion.cache_dir == str((tmp_path / "cache").resolve())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("conversion:\n  opset: 99\n  batch: 0\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(bad)
+    assert [line.split(": ", 2)[1] for line in caught.value.lines()] == [
+        "conversion.batch", "conversion.opset"]
