@@ -68,7 +68,7 @@ def _run(
     if progress is not None:
         progress(f"converting {path} ({model_format} -> ONNX)")
     try:
-        with captured_stderr(enabled=not options.debug) as captured:
+        with captured_stderr(enabled=not options.debug) as captured, convert.no_optimizer_copies():
             try:
                 return _convert(path, model_format, options)
             except ModelintError:
@@ -153,7 +153,7 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
     tf = modules("<keras model>", "keras")
     label = Path(f"<keras model {getattr(model, 'name', '')}>")
     shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
-    with captured_stderr(enabled=not options.debug):
+    with captured_stderr(enabled=not options.debug), convert.no_optimizer_copies():
         proto = convert.from_keras_model(tf, model, shapes, options.opset)
     layers = dict(layer_map(_nodes(proto.graph), keras_model.layer_names(model)))
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)

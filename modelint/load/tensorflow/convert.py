@@ -7,7 +7,11 @@ Known pitfalls with tensorflow 2.21 / Keras 3 / tf2onnx 1.17 (measured; docs/des
   in the graph and writes the file anyway): a custom handler rewrites it to ``1 - Erf(x)``.
 - Grouped ``Conv2D`` is wrapped by Keras in an XLA-compiled function that survives freezing
   as a ``StatefulPartitionedCall``: traced with a plain convolution in its place.
-- tf2onnx's optimizer passes keep large copies: ``gc.collect()`` runs before each one.
+- tf2onnx deep-copies the whole graph before each of its ~24 optimizer passes (to roll back
+  a pass that raises): half the conversion time, and VGG16 peaked above 20 GiB. Its own
+  switch for this (``TF2ONNX_CATCH_ERRORS``) is read wrongly in 1.17 — any value turns the
+  copies off — so it is set while converting; a failing pass then fails the conversion,
+  reported as one line. Very large models also get ``gc.collect()`` between passes.
 - tf2onnx never fails on an unsupported op; :func:`foreign_ops` lists what it left behind so
   the report can say so.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +39,7 @@ __all__ = [
     "from_keras_model",
     "from_saved_model",
     "from_tflite",
+    "no_optimizer_copies",
 ]
 
 
@@ -88,6 +94,24 @@ def _plain_grouped_convolution() -> Iterator[None]:
         backend_nn.conv = original
 
 
+_LARGE_MODEL_PARAMS = 100_000_000  # VGG16 (138M) needed collection between passes
+
+
+@contextlib.contextmanager
+def no_optimizer_copies() -> Iterator[None]:
+    """tf2onnx 1.17 reads ``TF2ONNX_CATCH_ERRORS`` as "set means off" (it compares the
+    variable's name, not its value): no deep copy of the graph before each optimizer pass."""
+    previous = os.environ.get("TF2ONNX_CATCH_ERRORS")
+    os.environ["TF2ONNX_CATCH_ERRORS"] = "FALSE"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["TF2ONNX_CATCH_ERRORS"]
+        else:
+            os.environ["TF2ONNX_CATCH_ERRORS"] = previous
+
+
 @contextlib.contextmanager
 def _collect_between_optimizer_passes() -> Iterator[None]:
     """``gc.collect()`` before each tf2onnx optimizer pass: its passes keep large
@@ -133,7 +157,9 @@ def from_keras_model(
         return model(inputs[0] if single else list(inputs), training=False)
 
     function = tf.tf.function(call, input_signature=signature)
-    with _plain_grouped_convolution(), _collect_between_optimizer_passes():
+    large = model.count_params() > _LARGE_MODEL_PARAMS
+    collecting = _collect_between_optimizer_passes() if large else contextlib.nullcontext()
+    with _plain_grouped_convolution(), collecting:
         proto = _proto(
             tf.tf2onnx.convert.from_function(
                 function, input_signature=signature, opset=opset, custom_op_handlers=_HANDLERS

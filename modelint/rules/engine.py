@@ -1,0 +1,242 @@
+"""The rule engine: runs node, path and aggregate rules over one analysed model.
+
+Rules say what they look at (``match``); the engine walks the graph. An expression that cannot
+be decided for a node (an unknown shape, a cost that is not known) makes that node
+*undecided* for that rule — listed, never silently passed or failed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelint.analysis import ModelAnalysis
+from modelint.expr import EvaluationError, Expression, UnknownValue
+from modelint.findings import Finding, Location, Severity
+from modelint.graph import OpNode
+from modelint.rules.loader import RuleSet
+from modelint.rules.paths import PathCounts, path_counts
+from modelint.rules.spec import LintRule, Match, OpSet
+from modelint.rules.views import ModelView, ParamView, node_environment
+
+__all__ = ["RuleRun", "RuleSettings", "Undecided", "run_rules"]
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Which rules run on a model, at what severity, with which parameters."""
+
+    enabled: frozenset[str]  # rule ids
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    profile: str | None = None  # rules that require a hardware profile run only with one
+
+
+@dataclass(frozen=True, order=True)
+class Undecided:
+    """A rule that could not decide on a node (and why)."""
+
+    rule_id: str
+    node: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    findings: tuple[Finding, ...]
+    undecided: tuple[Undecided, ...]
+
+
+class _Context:
+    """One rule on one model: parameters, the node index, expression evaluation."""
+
+    def __init__(
+        self,
+        rule: LintRule,
+        analysis: ModelAnalysis,
+        settings: RuleSettings,
+        by_op: Mapping[str, list[OpNode]],
+    ) -> None:
+        self.rule, self.analysis, self.by_op = rule, analysis, by_op
+        values = {**rule.defaults(), **settings.parameters.get(rule.id, {})}
+        self.params = ParamView(values)
+        self.severity = settings.severity.get(rule.id, rule.severity)
+        self.severity_overridden = rule.id in settings.severity
+        self.undecided: list[Undecided] = []
+        self.environments: dict[str, dict[str, Any]] = {}
+
+    def env(self, node: OpNode) -> dict[str, Any]:
+        if node.key not in self.environments:
+            self.environments[node.key] = node_environment(node, self.analysis, self.params)
+        return self.environments[node.key]
+
+    def holds(
+        self, expressions: tuple[Expression, ...], env: Mapping[str, Any], node: str
+    ) -> bool | None:
+        """All expressions true (None: undecided, recorded)."""
+        try:
+            return all(bool(expression.evaluate(env)) for expression in expressions)
+        except UnknownValue as exc:
+            self.undecided.append(Undecided(self.rule.id, node, exc.reason))
+        except EvaluationError as exc:
+            self.undecided.append(Undecided(self.rule.id, node, f"rule expression failed: {exc}"))
+        return None
+
+    def any_holds(
+        self, expressions: tuple[Expression, ...], env: Mapping[str, Any], node: str
+    ) -> bool | None:
+        results = [self.holds((expression,), env, node) for expression in expressions]
+        return None if None in results else any(results)
+
+    def in_set(self, node: OpNode, ops: OpSet) -> bool:
+        return ops.contains(
+            node.op_type, lambda where: bool(self.holds((where,), self.env(node), node.key))
+        )
+
+    def candidates(self, match: Match | None) -> Iterator[OpNode]:
+        if match is None or match.ops is None:
+            nodes: Iterator[OpNode] = iter(self.analysis.graph.nodes.values())
+        else:
+            nodes = (node for op in sorted(match.ops.ops) for node in self.by_op.get(op, ()))
+        pattern = re.compile(match.name) if match is not None and match.name else None
+        for node in nodes:
+            if match is None or _static_match(node, match, pattern, self):
+                yield node
+
+    def finding(
+        self,
+        env: Mapping[str, Any],
+        location: Location,
+        severity: Severity,
+        extra: Mapping[str, Any],
+    ) -> Finding | None:
+        template = extra.get("template") or self.rule.message
+        try:
+            message = template.render(env)
+            properties = {name: _plain(e.evaluate(env)) for name, e in self.rule.properties.items()}
+        except (UnknownValue, EvaluationError) as exc:
+            self.undecided.append(Undecided(self.rule.id, location.node or "", str(exc)))
+            return None
+        properties.update(extra.get("properties", {}))
+        return Finding.create(
+            rule_id=self.rule.id,
+            rule_name=self.rule.name,
+            severity=severity,
+            message=message,
+            location=location,
+            properties=properties,
+        )
+
+
+def _plain(value: Any) -> str | int | float | None:
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def _static_match(
+    node: OpNode, match: Match, pattern: re.Pattern[str] | None, context: _Context
+) -> bool:
+    if match.domain is not None and node.domain != match.domain:
+        return False
+    if pattern is not None and not pattern.search(node.name):
+        return False
+    for name, value in match.attributes.items():
+        if node.attributes.get(name) != value:
+            return False
+    if match.dtype is not None:
+        info = context.analysis.graph.tensor(node.outputs[0]) if node.outputs else None
+        if info is None or info.dtype != match.dtype:
+            return False
+    return match.ops is None or context.in_set(node, match.ops)
+
+
+def _location(analysis: ModelAnalysis, node: OpNode | None) -> Location:
+    if node is None:
+        return Location(analysis.path)
+    return Location(analysis.path, node.graph_path, node.key, node.op_type, node.layer)
+
+
+def _check_node(
+    context: _Context, node: OpNode, env: dict[str, Any], extra: Mapping[str, Any]
+) -> Finding | None:
+    rule = context.rule
+    if rule.where and not context.holds(rule.where, env, node.key):
+        return None
+    if rule.exclude and context.any_holds(rule.exclude, env, node.key) is not False:
+        return None
+    return context.finding(env, _location(context.analysis, node), context.severity, extra)
+
+
+def _node_rule(context: _Context) -> list[Finding]:
+    found = []
+    for node in context.candidates(context.rule.match):
+        finding = _check_node(context, node, context.env(node), {})
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
+def _path_rule(context: _Context) -> list[Finding]:
+    rule, graph = context.rule, context.analysis.graph
+    spec = rule.path
+    if spec is None:  # compile_rule refuses a path rule without `path:`
+        return []
+    counts: PathCounts = path_counts(
+        graph,
+        spec,
+        lambda key: context.in_set(graph.node(key), spec.count),
+        lambda key: context.in_set(graph.node(key), spec.reset),
+    )
+    found = []
+    for node in context.candidates(rule.match):
+        count = counts.count.get(node.key, 0)
+        if (spec.minimum is not None and count < spec.minimum) or (
+            spec.maximum is not None and count > spec.maximum
+        ):
+            continue
+        path = counts.path(node.key)
+        env = {
+            **context.env(node),
+            "count": count,
+            "path": path,
+            "path_layers": tuple(dict.fromkeys(graph.node(k).layer or k for k in path)),
+        }
+        finding = _check_node(context, node, env, {"properties": {"count": count}})
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
+def _aggregate_rule(context: _Context) -> list[Finding]:
+    env = {"model": ModelView(context.analysis), "params": context.params}
+    for level in context.rule.levels:
+        if context.holds(level.when, env, ""):
+            severity = context.severity if context.severity_overridden else level.severity
+            extra = {"template": level.message} if level.message else {}
+            finding = context.finding(env, _location(context.analysis, None), severity, extra)
+            return [finding] if finding is not None else []
+    return []
+
+
+_KINDS = {"node": _node_rule, "path": _path_rule, "aggregate": _aggregate_rule}
+
+
+def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -> RuleRun:
+    """Every enabled rule over ``analysis``; findings sorted, undecided nodes listed."""
+    by_op: dict[str, list[OpNode]] = {}
+    for node in analysis.graph.nodes.values():
+        by_op.setdefault(node.op_type, []).append(node)
+    findings: list[Finding] = []
+    undecided: list[Undecided] = []
+    for rule in rules:
+        if rule.id not in settings.enabled:
+            continue
+        if "profile" in rule.requires and settings.profile is None:
+            continue
+        context = _Context(rule, analysis, settings, by_op)
+        findings.extend(_KINDS[rule.kind](context))
+        undecided.extend(context.undecided)
+    return RuleRun(tuple(sorted(findings)), tuple(sorted(set(undecided))))

@@ -1,0 +1,157 @@
+"""Where lint rules come from, and the rule set they make.
+
+Sources, in order: built-in ``rules/lint/``, the config's ``rule-paths``, ``--rules DIR``, and
+installed rule packs (entry-point group ``modelint.rules``: an object that is, or returns, a
+directory). Files with a top-level ``ops:`` are cost rules and are left to the cost loader.
+Macros (``@weight-layers``...) from every source are known to every rule. Two rules that share
+an id, a name or an alias are an error naming both files.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from modelint.errors import ExpressionError, RuleError
+from modelint.expr import compile_expression
+from modelint.resources import builtin_rules_dir
+from modelint.rules.functions import RULE_FUNCTIONS
+from modelint.rules.spec import KIND_NAMES, LintRule, OpSet, compile_rule
+from modelint.schema import read_yaml, validate_document
+
+__all__ = ["ENTRY_POINT_GROUP", "RuleSet", "load_lint_rules", "plugin_rule_dirs"]
+
+ENTRY_POINT_GROUP = "modelint.rules"
+
+
+class RuleSet:
+    """The lint rules in force, ordered by id; each answers to its id, name and aliases."""
+
+    def __init__(self, rules: Sequence[LintRule], files: Sequence[str]) -> None:
+        self.rules = tuple(sorted(rules, key=lambda rule: rule.id))
+        self.files = tuple(files)
+        self._by_code = {code: rule for rule in self.rules for code in rule.codes()}
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self) -> Iterator[LintRule]:
+        return iter(self.rules)
+
+    def get(self, code: str) -> LintRule | None:
+        return self._by_code.get(code)
+
+    def codes(self) -> list[str]:
+        return sorted(self._by_code)
+
+
+def plugin_rule_dirs() -> list[Path]:
+    """Rule directories of installed rule packs (entry points ``modelint.rules``)."""
+    found = []
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
+        try:
+            target = point.load()
+            found.append(Path(target() if callable(target) else target))
+        except Exception as exc:  # a broken plugin is reported, never skipped silently
+            raise RuleError(
+                f"rule pack {point.name!r} ({point.value}) failed to load: {exc}", path=point.value
+            ) from exc
+    return found
+
+
+def _files(directory: Path) -> list[Path]:
+    if directory.is_file():
+        return [directory]
+    if not directory.is_dir():
+        raise RuleError("rule directory does not exist", path=str(directory))
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def _documents(path: Path, *, trusted: bool) -> list[tuple[Mapping[str, Any], str]] | None:
+    """(document, key prefix) per rule in a file; None for a cost-rule file."""
+    document = read_yaml(str(path), RuleError)
+    if isinstance(document, Mapping) and "ops" in document:
+        return None
+    if not isinstance(document, Mapping):
+        raise RuleError(
+            "a rule file must be a mapping (a rule, `rules:` or `macros:`)", path=str(path)
+        )
+    if not trusted:
+        validate_document(dict(document), "lint-rule", path=str(path), error=RuleError)
+    if "id" in document:
+        return [(document, "")]
+    return [(rule, f"rules[{index}]") for index, rule in enumerate(document.get("rules", ()))]
+
+
+def _macros(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> dict[str, OpSet]:
+    macros: dict[str, OpSet] = {}
+    for path, document in documents:
+        for name, spec in document.get("macros", {}).items():
+            if name in macros:
+                raise RuleError(
+                    f"macro {name} is defined twice", path=str(path), key=f"macros.{name}"
+                )
+            ops = frozenset(spec["ops"])
+            if "where" not in spec:
+                macros[name] = OpSet(plain=ops)
+                continue
+            try:
+                where = compile_expression(
+                    spec["where"], names=KIND_NAMES["node"], functions=RULE_FUNCTIONS
+                )
+            except ExpressionError as exc:
+                raise RuleError(str(exc), path=str(path), key=f"macros.{name}.where") from exc
+            macros[name] = OpSet(conditional=((ops, where),))
+    return macros
+
+
+def _stamp(directories: Sequence[Path]) -> tuple[Any, ...]:
+    files = [path for directory in directories for path in _files(directory)]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def load_lint_rules(extra_dirs: Sequence[str | Path] = (), *, plugins: bool = True) -> RuleSet:
+    """Built-in rules, then ``extra_dirs``, then installed rule packs. Cached per process
+    while no file changes."""
+    directories = [builtin_rules_dir() / "lint", *map(Path, extra_dirs)]
+    if plugins:
+        directories += plugin_rule_dirs()
+    return _load(tuple(directories), _stamp(directories))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(directories: tuple[Path, ...], stamp: tuple[Any, ...]) -> RuleSet:
+    per_file: list[tuple[Path, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]] = []
+    for index, directory in enumerate(directories):
+        for path in _files(directory):
+            documents = _documents(path, trusted=index == 0)
+            if documents is not None:
+                per_file.append((path, read_yaml(str(path), RuleError), documents))
+    macros = _macros([(path, document) for path, document, _ in per_file])
+    return _compile_all(per_file, macros, RULE_FUNCTIONS)
+
+
+def _compile_all(
+    per_file: Sequence[tuple[Path, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]],
+    macros: Mapping[str, OpSet],
+    functions: Mapping[str, Callable[..., Any]],
+) -> RuleSet:
+    rules: list[LintRule] = []
+    seen: dict[str, LintRule] = {}
+    for path, _, documents in per_file:
+        for document, key in documents:
+            rule = compile_rule(document, str(path), key, functions, macros)
+            for code in rule.codes():
+                if code in seen:
+                    raise RuleError(
+                        f"duplicate rule code {code!r} (also used by "
+                        f"{seen[code].id} in {seen[code].origin})",
+                        path=str(path),
+                        key=f"{key}.id" if key else "id",
+                    )
+                seen[code] = rule
+            rules.append(rule)
+    return RuleSet(rules, [str(path) for path, _, _ in per_file])

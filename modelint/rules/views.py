@@ -1,0 +1,162 @@
+"""What lint-rule expressions see: the node, its tensors and cost, the model, the parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from modelint.analysis import ModelAnalysis, NodeCost
+from modelint.analysis.views import AttrView, TensorView, op_signature
+from modelint.expr import UnknownValue, did_you_mean
+from modelint.graph import OpNode
+from modelint.graph.tensors import TensorInfo
+
+__all__ = ["CostView", "ModelView", "NodeView", "ParamView", "node_environment"]
+
+
+class ParamView:
+    """Rule parameters (``params.max_kernel``): defaults overridden by the config."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+
+    def expr_field(self, name: str) -> Any:
+        if name not in self._values:
+            raise AttributeError(f"no parameter {name!r}{did_you_mean(name, self._values)}")
+        value = self._values[name]
+        return tuple(value) if isinstance(value, list) else value
+
+
+class CostView:
+    """A node's cost (``cost.flops``); an unknown count raises UnknownValue, never gives 0."""
+
+    EXPR_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "macs",
+            "flops",
+            "transcendentals",
+            "params",
+            "weight_bytes",
+            "act_in_bytes",
+            "act_out_bytes",
+            "costed",
+            "multiplier",
+        }
+    )
+    __slots__ = ("_cost",)
+
+    def __init__(self, cost: NodeCost) -> None:
+        self._cost = cost
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._cost, name)
+        if value is None:
+            raise UnknownValue(f"{name} of node '{self._cost.key}' not known ({self._cost.reason})")
+        return value
+
+
+class NodeView:
+    """A node for rule expressions and rule helper functions (which also reach the graph)."""
+
+    EXPR_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"key", "name", "op", "domain", "layer", "scope", "graph_path", "in_subgraph", "opset"}
+    )
+    __slots__ = ("analysis", "node")
+
+    def __init__(self, node: OpNode, analysis: ModelAnalysis) -> None:
+        self.node = node
+        self.analysis = analysis
+
+    key = property(lambda self: self.node.key)
+    name = property(lambda self: self.node.name)
+    op = property(lambda self: self.node.op_type)
+    domain = property(lambda self: self.node.domain)
+    layer = property(lambda self: self.node.layer or self.node.scope or "")
+    scope = property(lambda self: self.node.scope)
+    graph_path = property(lambda self: self.node.graph_path)
+    in_subgraph = property(lambda self: bool(self.node.graph_path))
+    opset = property(lambda self: self.node.opset)
+
+    def __repr__(self) -> str:
+        return f"NodeView({self.node.key!r})"
+
+
+class ModelView:
+    """Model-level metrics (``model.flops``, ``model.params``...) for aggregate rules."""
+
+    EXPR_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "path",
+            "format",
+            "macs",
+            "flops",
+            "transcendentals",
+            "params",
+            "weight_bytes",
+            "nodes",
+            "costed_nodes",
+            "coverage",
+            "uncosted_nodes",
+            "source_params",
+            "opset",
+        }
+    )
+    __slots__ = ("_analysis",)
+
+    def __init__(self, analysis: ModelAnalysis) -> None:
+        self._analysis = analysis
+
+    def __getattr__(self, name: str) -> Any:
+        analysis = self._analysis
+        totals = analysis.totals
+        values = {
+            "path": analysis.path,
+            "format": analysis.format,
+            "macs": totals.macs,
+            "flops": totals.flops,
+            "transcendentals": totals.transcendentals,
+            "params": totals.params,
+            "weight_bytes": totals.weight_bytes,
+            "nodes": analysis.coverage.nodes,
+            "costed_nodes": analysis.coverage.costed_nodes,
+            "coverage": analysis.coverage.node_share,
+            "uncosted_nodes": analysis.coverage.nodes - analysis.coverage.costed_nodes,
+            "source_params": analysis.source_params.total if analysis.source_params else None,
+            "opset": analysis.graph.opsets.get("ai.onnx", 0),
+        }
+        if name not in values:
+            raise AttributeError(name)
+        return values[name]
+
+
+def _tensor(analysis: ModelAnalysis, name: str, role: str) -> TensorView | None:
+    if not name:
+        return None
+    info = analysis.graph.tensors.get(name) or TensorInfo.create(name, None, None)
+    return TensorView(info, role, analysis.graph)
+
+
+def node_environment(node: OpNode, analysis: ModelAnalysis, params: ParamView) -> dict[str, Any]:
+    """The names a node or path rule's expressions read."""
+    signature = op_signature(node.op_type, node.domain)
+    inputs = tuple(_tensor(analysis, n, f"input {i}") for i, n in enumerate(node.inputs))
+    outputs = tuple(_tensor(analysis, n, f"output {i}") for i, n in enumerate(node.outputs))
+    view = NodeView(node, analysis)
+    return {
+        "node": view,
+        "op": node.op_type,
+        "domain": node.domain,
+        "name": node.name,
+        "key": node.key,
+        "layer": view.layer,
+        "attr": AttrView(node.attributes, signature.attribute_defaults if signature else {}),
+        "inputs": inputs,
+        "outputs": outputs,
+        "x": inputs[0] if inputs else None,
+        "y": outputs[0] if outputs else None,
+        "cost": CostView(analysis.costs[node.key]),
+        "params": params,
+        "model": ModelView(analysis),
+    }
