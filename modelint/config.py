@@ -1,30 +1,35 @@
-"""Configuration: discovery, validation, and where each value came from (DESIGN §8).
+"""Configuration: discovery, the effective settings, and where each value came from (DESIGN §8).
 
 For each model the closest ``.modelint.yaml`` / ``.modelint.yml`` / ``pyproject.toml`` with a
 ``[tool.modelint]`` table, walking up from the model's directory to the repository root (the
-first directory holding ``.git``), applies; ``--config FILE`` overrides discovery. Relative
-paths in a config resolve against the config file's directory. Unknown keys are errors.
+first directory holding ``.git``), applies; ``--config FILE`` overrides discovery; with
+neither, the ``recommended`` preset. Relative paths resolve against the file that wrote them.
+Unknown keys are errors. Reading and ``extends``: :mod:`modelint.config_files`.
 """
 
 from __future__ import annotations
 
-import sys
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from modelint.config_files import preset_path, pyproject_table, resolve
 from modelint.errors import ConfigError
 from modelint.findings import Severity
-from modelint.schema import read_yaml, validate_document
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-__all__ = ["CONFIG_NAMES", "Config", "Conversion", "find_config_file", "load_config", "parse_shape"]
+__all__ = [
+    "CONFIG_NAMES",
+    "Config",
+    "Conversion",
+    "Suppression",
+    "find_config_file",
+    "load_config",
+    "parse_shape",
+]
 
 CONFIG_NAMES = (".modelint.yaml", ".modelint.yml")
 Shape = tuple[int, ...]
@@ -55,28 +60,37 @@ class Conversion:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Findings of ``rules`` in ``files`` at matching nodes are suppressed, for ``reason``."""
+
+    rules: tuple[str, ...]
+    reason: str
+    files: tuple[str, ...] = ()
+    nodes: str | None = None  # glob on node key or layer
+    node_regex: str | None = None
+    op: str | None = None
+    expires: date | None = None
+    origin: str = ""  # the config file that wrote it
+    index: int = 0  # its position there
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration for one model."""
 
-    path: str | None = None  # the file it came from; None: built-in defaults
+    path: str | None = None  # the file it came from; None: the recommended preset
     input_shapes: Mapping[str, Shape] = field(default_factory=dict)
     rule_paths: tuple[str, ...] = ()
-    fail_on: Severity = Severity.ERROR
+    fail_on: Severity | None = Severity.ERROR  # None: never fail on findings
     conversion: Conversion = field(default_factory=Conversion)
-    origins: Mapping[str, str] = field(default_factory=dict)  # key -> file (or 'default')
-
-
-def _conversion(document: Mapping[str, Any], base: Path) -> Conversion:
-    section = document.get("conversion", {})
-    cache_dir = document.get("cache-dir")
-    return Conversion(
-        opset=section.get("opset"),
-        batch=section.get("batch"),
-        graphdef_inputs=tuple(section.get("graphdef-inputs", ())),
-        graphdef_outputs=tuple(section.get("graphdef-outputs", ())),
-        cache=bool(document.get("cache", True)),
-        cache_dir=str((base / cache_dir).resolve()) if cache_dir else None,
-    )
+    select: tuple[str, ...] = ()  # () = every rule
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    suppressions: tuple[Suppression, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)  # as merged, for `config show`
+    origins: Mapping[str, str] = field(default_factory=dict)  # key -> file(s) or preset
 
 
 def _repository_root(start: Path) -> Path | None:
@@ -84,16 +98,6 @@ def _repository_root(start: Path) -> Path | None:
         if (directory / ".git").exists():
             return directory
     return None
-
-
-def _pyproject_table(path: Path) -> Mapping[str, Any] | None:
-    try:
-        with path.open("rb") as stream:
-            document = tomllib.load(stream)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read pyproject.toml: {exc}", path=str(path)) from exc
-    table = document.get("tool", {}).get("modelint")
-    return table if isinstance(table, Mapping) else None
 
 
 def find_config_file(model: Path) -> Path | None:
@@ -105,45 +109,81 @@ def find_config_file(model: Path) -> Path | None:
             if (directory / name).is_file():
                 return directory / name
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _pyproject_table(pyproject) is not None:
+        if pyproject.is_file() and pyproject_table(pyproject) is not None:
             return pyproject
         if directory == root:
             break
     return None
 
 
-def _read(path: Path) -> Mapping[str, Any]:
-    if path.name == "pyproject.toml":
-        table = _pyproject_table(path)
-        if table is None:
-            raise ConfigError("has no [tool.modelint] table", path=str(path))
-        return table
-    document = read_yaml(str(path), ConfigError)
-    if document is None:
-        return {}
-    if not isinstance(document, Mapping):
-        raise ConfigError("a config file must be a mapping of keys", path=str(path))
-    return document
+def _conversion(values: Mapping[str, Any]) -> Conversion:
+    section = values.get("conversion", {})
+    return Conversion(
+        opset=section.get("opset"),
+        batch=section.get("batch"),
+        graphdef_inputs=tuple(section.get("graphdef-inputs", ())),
+        graphdef_outputs=tuple(section.get("graphdef-outputs", ())),
+        cache=bool(values.get("cache", True)),
+        cache_dir=values.get("cache-dir"),
+    )
+
+
+def _suppression(entry: Mapping[str, Any]) -> Suppression:
+    where = f"suppressions[{entry['_index']}]"
+    if "node-regex" in entry:
+        try:
+            re.compile(entry["node-regex"])
+        except re.error as exc:
+            raise ConfigError(
+                f"node-regex does not compile: {exc}", path=entry["_origin"], key=where
+            ) from exc
+    expires = entry.get("expires")
+    if isinstance(expires, str):
+        try:
+            expires = date.fromisoformat(expires)
+        except ValueError:
+            raise ConfigError(
+                f"expires {expires!r} is not a date (YYYY-MM-DD)", path=entry["_origin"], key=where
+            ) from None
+    return Suppression(
+        rules=tuple(entry["rules"]),
+        reason=entry["reason"],
+        files=tuple(entry.get("files", ())),
+        nodes=entry.get("nodes"),
+        node_regex=entry.get("node-regex"),
+        op=entry.get("op"),
+        expires=expires,
+        origin=entry["_origin"],
+        index=entry["_index"],
+    )
+
+
+def _fail_on(text: str) -> Severity | None:
+    return None if text == "never" else Severity.parse(text)
 
 
 @cache
 def load_config(path: Path | None) -> Config:
-    """Parse and validate one config file (None: the defaults)."""
-    if path is None:
-        return Config(origins={"fail-on": "default"})
-    document = _read(path)
-    validate_document(dict(document), "config", path=str(path), error=ConfigError)
-    base = path.parent
-    origin = str(path)
+    """The effective config of one file (None: the recommended preset), ``extends`` applied."""
+    values, origins = resolve(path or preset_path("recommended"))
     shapes = {
         name: parse_shape(value, where=f"input-shapes.{name}")
-        for name, value in document.get("input-shapes", {}).items()
+        for name, value in values.get("input-shapes", {}).items()
     }
     return Config(
-        path=origin,
+        path=str(path) if path else None,
         input_shapes=shapes,
-        rule_paths=tuple(str((base / p).resolve()) for p in document.get("rule-paths", ())),
-        fail_on=Severity.parse(document.get("fail-on", "error")),
-        conversion=_conversion(document, base),
-        origins={"fail-on": "default"} | dict.fromkeys(document, origin),
+        rule_paths=tuple(values.get("rule-paths", ())),
+        fail_on=_fail_on(values.get("fail-on", "error")),
+        conversion=_conversion(values),
+        select=tuple(values.get("select", ())),
+        extend_select=tuple(values.get("extend-select", ())),
+        ignore=tuple(values.get("ignore", ())),
+        per_file_ignores={
+            glob: tuple(codes) for glob, codes in values.get("per-file-ignores", {}).items()
+        },
+        rule_options={code: dict(options) for code, options in values.get("rules", {}).items()},
+        suppressions=tuple(_suppression(entry) for entry in values.get("suppressions", ())),
+        values=values,
+        origins={"fail-on": "default"} | origins,
     )

@@ -57,6 +57,7 @@ class Finding:
     rule_name: str = ""
     properties: tuple[tuple[str, str | int | float | None], ...] = ()
     fingerprint: str = field(default="", compare=False)
+    suppression: str | None = None  # the reason, when a config suppression matched it
 
     def sort_key(self) -> tuple[str, int, str, str, str, str]:
         where = self.location

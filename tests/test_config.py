@@ -42,9 +42,10 @@ def test_unknown_keys_and_bad_values_are_reported_with_key_paths(tmp_path: Path)
         load_config(path)
     lines = caught.value.lines()
     assert lines[0] == (f"{path}: (top level): unknown key 'input_shapes' (did you mean "
-                        "'input-shapes'?); valid keys: cache, cache-dir, conversion, fail-on, "
-                        "input-shapes, rule-paths")
-    assert lines[1] == (f"{path}: fail-on: 'fatal' is not one of: error, warning, info")
+                        "'input-shapes'?); valid keys: cache, cache-dir, conversion, "
+                        "extend-select, extends, fail-on, ignore, input-shapes, "
+                        "per-file-ignores, rule-paths, rules, select, suppressions")
+    assert lines[1] == (f"{path}: fail-on: 'fatal' is not one of: error, warning, info, never")
 
 
 def test_config_input_shapes_and_rule_paths_apply(

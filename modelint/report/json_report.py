@@ -65,6 +65,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "layer": where.layer,
         "fingerprint": finding.fingerprint,
         "properties": dict(finding.properties),
+        "suppression": finding.suppression,
     }
 
 
@@ -105,24 +106,23 @@ def model_dict(
 def _result_dict(result: ModelResult, *, nodes: bool) -> dict[str, Any]:
     data = model_dict(result.analysis, nodes=nodes)
     data["findings"] = [finding_dict(f) for f in sorted(result.findings)]
+    data["undecided"] = [asdict(item) for item in result.undecided]
     return data
 
 
 def run_dict(run: RunResult, *, nodes: bool = False) -> dict[str, Any]:
-    findings = run.findings()
     return {
         "modelint": __version__,
         "schema": SCHEMA_VERSION,
         "convention": CONVENTION,
         "models": [_result_dict(result, nodes=nodes) for result in run.models],
+        "config_findings": [finding_dict(f) for f in run.config_findings],
         "errors": [{"path": f.path, "message": f.message} for f in run.failures],
         "summary": {
             "models": len(run.models),
             "errors": len(run.failures),
-            "findings": {
-                level.label: sum(1 for f in findings if f.severity == level)
-                for level in reversed(Severity)
-            },
+            "findings": {level.label: run.count(level) for level in reversed(Severity)},
+            "suppressed": len(run.findings()) - len(run.active()),
         },
     }
 

@@ -6,7 +6,7 @@ from modelint.analysis import CONVENTION, ModelAnalysis
 from modelint.findings import Finding, Severity
 from modelint.report.numbers import bytes_text, count_text, percent
 from modelint.report.style import Style
-from modelint.rules import RunResult
+from modelint.rules import ModelResult, RunResult
 
 __all__ = ["finding_line", "model_summary", "render_check_text"]
 
@@ -91,17 +91,26 @@ def model_summary(analysis: ModelAnalysis, style: Style) -> list[str]:
     return lines
 
 
+def _result_lines(result: ModelResult, style: Style) -> list[str]:
+    lines = [*model_summary(result.analysis, style)]
+    lines.extend(finding_line(f, style) for f in result.active())
+    suppressed = len(result.findings) - len(result.active())
+    if suppressed:
+        lines.append(f"  ({suppressed} finding(s) suppressed by the config)")
+    undecided: dict[str, list[str]] = {}
+    for item in result.undecided:
+        undecided.setdefault(item.rule_id, []).append(item.reason)
+    for rule_id, reasons in sorted(undecided.items()):
+        lines.append(f"  undecided {rule_id} on {len(reasons)} node(s): {reasons[0]}")
+    return [*lines, ""]
+
+
 def render_check_text(run: RunResult, style: Style) -> str:
     out: list[str] = []
     for result in run.models:
-        out.extend(model_summary(result.analysis, style))
-        out.extend(finding_line(f, style) for f in sorted(result.findings))
-        out.append("")
-    findings = run.findings()
-    counts = ", ".join(
-        f"{sum(1 for f in findings if f.severity == level)} {level.label}"
-        for level in reversed(Severity)
-    )
+        out.extend(_result_lines(result, style))
+    out.extend(finding_line(f, style) for f in run.config_findings if f.suppression is None)
+    counts = ", ".join(f"{run.count(level)} {level.label}" for level in reversed(Severity))
     out.append(
         f"{len(run.models)} model(s) checked, {len(run.failures)} could not be read; "
         f"findings: {counts}"

@@ -92,6 +92,15 @@ def is_constant(view: NodeView) -> bool:
     return all(graph.is_constant(name) for name in view.node.outputs if name)
 
 
+def node_costed(view: NodeView) -> bool:
+    return view.analysis.costs[view.node.key].costed
+
+
+def node_reason(view: NodeView) -> str:
+    """Why the node is not costed ('' when it is)."""
+    return view.analysis.costs[view.node.key].reason or ""
+
+
 RULE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     **COST_FUNCTIONS,
     "consumer_count": consumer_count,
@@ -99,6 +108,8 @@ RULE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "has_weight": has_weight,
     "is_constant": is_constant,
     "is_output": is_output,
+    "node_costed": node_costed,
+    "node_reason": node_reason,
     "producer_ops": producer_ops,
 }
 

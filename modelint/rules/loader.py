@@ -62,16 +62,23 @@ def plugin_rule_dirs() -> list[Path]:
     return found
 
 
+_NOT_RULES = frozenset({"expected.yaml", "expected.yml"})  # rule-test sidecars (modelint test)
+
+
 def _files(directory: Path) -> list[Path]:
     if directory.is_file():
         return [directory]
     if not directory.is_dir():
         raise RuleError("rule directory does not exist", path=str(directory))
-    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml"))
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.name not in _NOT_RULES
+    )
 
 
-def _documents(path: Path, *, trusted: bool) -> list[tuple[Mapping[str, Any], str]] | None:
-    """(document, key prefix) per rule in a file; None for a cost-rule file."""
+def _read(path: Path, *, trusted: bool) -> Mapping[str, Any] | None:
+    """A validated lint-rule document; None for a cost-rule file (``ops:``)."""
     document = read_yaml(str(path), RuleError)
     if isinstance(document, Mapping) and "ops" in document:
         return None
@@ -81,6 +88,11 @@ def _documents(path: Path, *, trusted: bool) -> list[tuple[Mapping[str, Any], st
         )
     if not trusted:
         validate_document(dict(document), "lint-rule", path=str(path), error=RuleError)
+    return document
+
+
+def _rule_documents(document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], str]]:
+    """(rule document, key prefix) for each rule of a file."""
     if "id" in document:
         return [(document, "")]
     return [(rule, f"rules[{index}]") for index, rule in enumerate(document.get("rules", ()))]
@@ -127,9 +139,9 @@ def _load(directories: tuple[Path, ...], stamp: tuple[Any, ...]) -> RuleSet:
     per_file: list[tuple[Path, Mapping[str, Any], list[tuple[Mapping[str, Any], str]]]] = []
     for index, directory in enumerate(directories):
         for path in _files(directory):
-            documents = _documents(path, trusted=index == 0)
-            if documents is not None:
-                per_file.append((path, read_yaml(str(path), RuleError), documents))
+            document = _read(path, trusted=index == 0)
+            if document is not None:
+                per_file.append((path, document, _rule_documents(document)))
     macros = _macros([(path, document) for path, document, _ in per_file])
     return _compile_all(per_file, macros, RULE_FUNCTIONS)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from modelint.analysis import ModelAnalysis
 from modelint.config import Config
 from modelint.findings import Finding, Severity
+from modelint.rules.engine import Undecided
 
 __all__ = ["LoadFailure", "ModelResult", "RunResult"]
 
@@ -14,8 +15,12 @@ __all__ = ["LoadFailure", "ModelResult", "RunResult"]
 @dataclass(frozen=True, eq=False)
 class ModelResult:
     analysis: ModelAnalysis
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # suppressed ones included, marked
     config: Config
+    undecided: tuple[Undecided, ...] = ()
+
+    def active(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.suppression is None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,17 +35,29 @@ class LoadFailure:
 class RunResult:
     models: tuple[ModelResult, ...]
     failures: tuple[LoadFailure, ...]
+    config_findings: tuple[Finding, ...] = ()  # about the config itself (stale suppressions)
+    fail_on: Severity | None = Severity.ERROR  # for config findings; models use their own
 
     def findings(self) -> list[Finding]:
-        return sorted(f for model in self.models for f in model.findings)
+        """Every finding of the run, suppressed ones included, in report order."""
+        return sorted(
+            [*(f for model in self.models for f in model.findings), *self.config_findings]
+        )
+
+    def active(self) -> list[Finding]:
+        return [finding for finding in self.findings() if finding.suppression is None]
 
     def failing(self) -> bool:
-        """True when a finding reaches its model's ``fail-on`` level."""
-        return any(
-            finding.severity >= model.config.fail_on
+        """True when an unsuppressed finding reaches its ``fail-on`` level."""
+        per_model = any(
+            model.config.fail_on is not None and finding.severity >= model.config.fail_on
             for model in self.models
-            for finding in model.findings
+            for finding in model.active()
+        )
+        return per_model or any(
+            self.fail_on is not None and finding.severity >= self.fail_on
+            for finding in self.config_findings
         )
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for finding in self.findings() if finding.severity == severity)
+        return sum(1 for finding in self.active() if finding.severity == severity)

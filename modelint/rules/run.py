@@ -1,4 +1,4 @@
-"""``check``: every model path through load -> graph -> analysis -> findings."""
+"""``check``: every model path through load -> graph -> analysis -> rules -> findings."""
 
 from __future__ import annotations
 
@@ -13,21 +13,26 @@ from modelint.errors import ModelintError, UsageError
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
-from modelint.rules.coverage import uncosted_findings
+from modelint.rules.engine import run_rules
+from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
+from modelint.rules.selection import Overrides, rule_settings
+from modelint.rules.suppressions import SuppressionLedger
 
-__all__ = ["CheckOptions", "analyze_one", "check_paths", "load_options"]
+__all__ = ["CheckOptions", "analyze_one", "check_paths", "config_for", "load_options"]
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """Options from the command line; they override the config file (None: not given)."""
+    """Options from the command line; they override the config file (None/empty: not given)."""
 
     input_shapes: Mapping[str, Shape] = field(default_factory=dict)
     rule_paths: Sequence[str] = ()
     config_file: str | None = None
     strict: bool = False
-    fail_on: Severity | None = None
+    fail_on: str | None = None  # error | warning | info | never
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     debug: bool = False  # let unexpected exceptions propagate (with their traceback)
     opset: int | None = None
     batch: int | None = None
@@ -56,22 +61,16 @@ def load_options(
     )
 
 
-class _RuleCache:
-    """Cost rules compiled once per distinct list of rule paths."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, ...], CostRules] = {}
-
-    def get(self, paths: tuple[str, ...]) -> CostRules:
-        if paths not in self._cache:
-            self._cache[paths] = load_cost_rules(paths)
-        return self._cache[paths]
-
-
-def _config_for(path: Path, options: CheckOptions) -> Config:
+def config_for(path: Path, options: CheckOptions) -> Config:
+    """The model's config: ``--config``, else discovered, with ``--fail-on`` applied."""
     if options.config_file is not None:
-        return load_config(Path(options.config_file).resolve())
-    return load_config(find_config_file(path))
+        config = load_config(Path(options.config_file).resolve())
+    else:
+        config = load_config(find_config_file(path))
+    if options.fail_on is None:
+        return config
+    fail_on = None if options.fail_on == "never" else Severity.parse(options.fail_on)
+    return replace(config, fail_on=fail_on, origins={**config.origins, "fail-on": "command line"})
 
 
 def analyze_one(
@@ -91,47 +90,60 @@ def analyze_one(
     return analyze_loaded(loaded, rules, AnalysisOptions(input_shapes=shapes, notes=notes))
 
 
-def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:
-    """Analyse every model under ``paths``; a bad file becomes a LoadFailure, the rest go on.
+class _Rules:
+    """Cost and lint rules, loaded once per distinct list of rule paths."""
 
-    Errors in options, config or rules (UsageError, ConfigError, CostRuleError) concern the
-    whole run and are raised."""
+    def __init__(self, options: CheckOptions) -> None:
+        self.options = options
+        self.cost: dict[tuple[str, ...], CostRules] = {}
+        self.lint: dict[tuple[str, ...], RuleSet] = {}
+
+    def for_config(self, config: Config) -> tuple[CostRules, RuleSet]:
+        paths = (*config.rule_paths, *self.options.rule_paths)
+        if paths not in self.cost:
+            self.cost[paths] = load_cost_rules(paths)
+            self.lint[paths] = load_lint_rules(paths)
+        return self.cost[paths], self.lint[paths]
+
+
+def _failure(path: Path, exc: Exception, options: CheckOptions) -> LoadFailure:
+    if isinstance(exc, ModelintError):
+        return LoadFailure(str(path), str(exc))
+    if options.debug:
+        raise exc
+    return LoadFailure(
+        str(path),
+        f"{path}: internal error while analysing ({type(exc).__name__}: {exc}); rerun with --debug",
+    )
+
+
+def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:
+    """Analyse and lint every model under ``paths``; a bad file becomes a LoadFailure, the
+    rest go on. Errors in options, config or rules concern the whole run and are raised."""
     models = discover_models(paths)
     if not models:
         raise UsageError(
             "no model files found (looked for .onnx, .keras, .h5, .tflite, .pb "
             "and SavedModel directories)"
         )
-    cache = _RuleCache()
+    loaded_rules = _Rules(options)
+    ledger = SuppressionLedger()
+    overrides = Overrides(select=options.select, ignore=options.ignore, strict=options.strict)
     results: list[ModelResult] = []
     failures: list[LoadFailure] = []
     for path in models:
-        config = _config_for(path, options)
-        rules = cache.get((*config.rule_paths, *options.rule_paths))
+        config = config_for(path, options)
+        cost_rules, lint_rules = loaded_rules.for_config(config)
+        settings = rule_settings(path, config, lint_rules, overrides)
         try:
-            analysis = analyze_one(path, config, options, rules)
+            analysis = analyze_one(path, config, options, cost_rules)
         except UsageError:
             raise
-        except ModelintError as exc:
-            failures.append(LoadFailure(str(path), str(exc)))
-            continue
         except Exception as exc:  # a model that breaks a dependency must not stop the run
-            if options.debug:
-                raise
-            failures.append(
-                LoadFailure(
-                    str(path),
-                    f"{path}: internal error while analysing "
-                    f"({type(exc).__name__}: {exc}); rerun with --debug",
-                )
-            )
+            failures.append(_failure(path, exc, options))
             continue
-        findings = uncosted_findings(analysis, Severity.ERROR) if options.strict else []
-        if options.fail_on is not None:
-            config = replace(
-                config,
-                fail_on=options.fail_on,
-                origins={**config.origins, "fail-on": "command line"},
-            )
-        results.append(ModelResult(analysis, tuple(findings), config))
-    return RunResult(tuple(results), tuple(failures))
+        run = run_rules(analysis, lint_rules, settings)
+        findings = ledger.apply(run.findings, config.suppressions)
+        results.append(ModelResult(analysis, tuple(sorted(findings)), config, run.undecided))
+    default = config_for(models[0], options)
+    return RunResult(tuple(results), tuple(failures), tuple(ledger.report()), default.fail_on)

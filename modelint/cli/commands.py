@@ -1,0 +1,107 @@
+"""``check``, ``inspect`` and ``costs``: each returns its exit code; only main prints errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from modelint.cli.parser import UsageExit
+from modelint.cli.progress import progress_line
+
+if TYPE_CHECKING:  # the pipeline is imported per command: `modelint --version` stays instant
+    from modelint.rules import CheckOptions
+
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "run_check", "run_costs", "run_inspect"]
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+def color(args: argparse.Namespace, stream: TextIO) -> bool:
+    return not args.no_color and "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def _flatten(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(code for group in groups for code in group)
+
+
+def check_options(
+    args: argparse.Namespace, progress: Callable[[str | None], None] | None = None
+) -> CheckOptions:
+    from modelint.rules import CheckOptions
+
+    if (args.opset is not None and args.opset < 9) or (args.batch is not None and args.batch < 1):
+        raise UsageExit("modelint: --opset must be >= 9 and --batch >= 1")
+    return CheckOptions(
+        input_shapes=dict(args.input_shape),
+        rule_paths=tuple(args.rules),
+        config_file=args.config,
+        strict=getattr(args, "strict", False),
+        fail_on=getattr(args, "fail_on", None),
+        select=_flatten(getattr(args, "select", [])),
+        ignore=_flatten(getattr(args, "ignore", [])),
+        debug=args.debug,
+        opset=args.opset,
+        batch=args.batch,
+        graphdef_inputs=args.graphdef_inputs or (),
+        graphdef_outputs=args.graphdef_outputs or (),
+        cache=False if args.no_cache else None,
+        cache_dir=args.cache_dir,
+        progress=progress,
+    )
+
+
+def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.report.json_report import render_json, run_dict
+    from modelint.report.style import Style
+    from modelint.report.text import render_check_text
+    from modelint.rules import check_paths
+
+    with progress_line(args.quiet, err) as progress:
+        run = check_paths(args.paths, check_options(args, progress))
+    for failure in run.failures:
+        err.write(f"modelint: error: {failure.message}\n")
+    if args.format == "json":
+        out.write(render_json(run_dict(run, nodes=args.nodes)))
+    else:
+        out.write(render_check_text(run, Style(color=color(args, out))))
+    if run.failures:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if run.failing() else EXIT_CLEAN
+
+
+def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.analysis import load_cost_rules
+    from modelint.report.inspect import render_inspect_json, render_inspect_text
+    from modelint.report.style import Style
+    from modelint.rules import analyze_one, config_for
+
+    if args.top is not None and args.top <= 0:
+        raise UsageExit("modelint inspect: --top must be positive")
+    path = Path(args.model)
+    with progress_line(args.quiet, err) as progress:
+        options = check_options(args, progress)
+        config = config_for(path, options)
+        rules = load_cost_rules((*config.rule_paths, *options.rule_paths))
+        analysis = analyze_one(path, config, options, rules)
+    if args.format == "json":
+        out.write(render_inspect_json(analysis, by=args.by, top=args.top))
+    else:
+        out.write(
+            render_inspect_text(analysis, Style(color=color(args, out)), by=args.by, top=args.top)
+        )
+    return EXIT_CLEAN
+
+
+def run_costs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.analysis import load_cost_rules
+    from modelint.report.cost_table import render_costs_markdown, render_costs_text
+
+    rules = load_cost_rules(tuple(args.rules))
+    render = render_costs_markdown if args.format == "markdown" else render_costs_text
+    out.write(render(rules))
+    return EXIT_CLEAN

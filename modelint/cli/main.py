@@ -1,0 +1,73 @@
+"""``main``: parse, dispatch, and turn every error into one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from modelint._version import __version__
+from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, run_check, run_costs, run_inspect
+from modelint.cli.parser import UsageExit, build_parser
+from modelint.cli.progress import without_cycle_collection
+from modelint.cli.rule_commands import run_config, run_rule, run_rules, run_test
+
+__all__ = ["main"]
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "check": run_check,
+    "inspect": run_inspect,
+    "costs": run_costs,
+    "rules": run_rules,
+    "rule": run_rule,
+    "test": run_test,
+    "config": run_config,
+}
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the CLI; return the exit code (``python -m modelint`` passes it to sys.exit)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    try:
+        args = build_parser().parse_args(arguments)
+        if args.version:
+            out.write(f"modelint {__version__}\n")
+            return EXIT_CLEAN
+        if args.command is None:
+            raise UsageExit(
+                "modelint: a command is required (check, inspect, rules, rule, "
+                "test, config, costs); see --help"
+            )
+        with without_cycle_collection():
+            return _COMMANDS[args.command](args, out, err)
+    except UsageExit as exc:
+        err.write(f"{exc}\n")
+        return EXIT_ERROR
+    except SystemExit as exc:  # argparse's --help
+        return int(exc.code or 0)
+    except Exception as exc:
+        return _report_exception(exc, err, debug=debug)
+
+
+def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
+    from modelint.errors import ModelintError
+
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc, file=err)
+    if isinstance(exc, ModelintError):
+        for line in exc.lines():
+            err.write(f"modelint: error: {line}\n")
+    elif not debug:
+        err.write(
+            f"modelint: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback)\n"
+        )
+    return EXIT_ERROR

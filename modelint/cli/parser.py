@@ -1,0 +1,174 @@
+"""The argument parser. It raises instead of exiting, so ``main`` keeps the one exit path."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["UsageExit", "build_parser"]
+
+
+class UsageExit(Exception):  # noqa: N818 - not a failure of modelint: the command line's
+    """A command-line mistake: printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageExit(f"{self.prog}: {message}")
+
+
+def _input_shape(text: str) -> tuple[str, tuple[int, ...]]:
+    name, sep, dims = text.rpartition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=d0,d1,..., got {text!r}")
+    try:
+        shape = tuple(int(item) for item in dims.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"dims of {name!r} must be integers: {dims!r}") from None
+    if any(dim <= 0 for dim in shape):
+        raise argparse.ArgumentTypeError(f"dims of {name!r} must be positive: {dims!r}")
+    return name, shape
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated names")
+    return names
+
+
+def _analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        type=_input_shape,
+        metavar="NAME=D0,D1,...",
+        help="bind a graph input's shape (repeatable); overrides the config",
+    )
+    parser.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="extra rule directory: cost entries and lint rules (repeatable)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="use this config file instead of discovering one per model"
+    )
+    parser.add_argument("--no-color", action="store_true", help="never colour the output")
+    parser.add_argument("--quiet", action="store_true", help="no progress line while converting")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks for errors (for bug reports)"
+    )
+    _tensorflow_options(parser)
+
+
+def _tensorflow_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("TensorFlow models (Keras, SavedModel, TFLite, .pb)")
+    group.add_argument(
+        "--opset", type=int, metavar="N", help="ONNX opset of the conversion (default 17)"
+    )
+    group.add_argument(
+        "--batch",
+        type=int,
+        metavar="N",
+        help="batch size for inputs whose batch dim is open (default 1)",
+    )
+    group.add_argument(
+        "--graphdef-inputs",
+        type=_names,
+        metavar="A,B",
+        help="input tensors of a frozen GraphDef (default: its Placeholders)",
+    )
+    group.add_argument(
+        "--graphdef-outputs",
+        type=_names,
+        metavar="A,B",
+        help="output tensors of a frozen GraphDef (default: unconsumed ops)",
+    )
+    group.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="conversion cache (default: .modelint_cache at the repo root)",
+    )
+    group.add_argument(
+        "--no-cache", action="store_true", help="convert again even when a cached conversion exists"
+    )
+
+
+def _check(commands: argparse._SubParsersAction[_Parser]) -> None:
+    check = commands.add_parser("check", help="cost and lint model files (the CI gate)")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="model files or directories")
+    _analysis_options(check)
+    check.add_argument(
+        "--select",
+        type=_names,
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="only these rules (ids, id prefixes, names; comma-separated)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_names,
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="leave these rules out (comma-separated)",
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="uncosted nodes (MLC001) become error findings"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        help="lowest severity that fails the run (default: config, else error)",
+    )
+    check.add_argument("--nodes", action="store_true", help="include every node in JSON output")
+
+
+def _rule_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    rules = commands.add_parser("rules", help="the lint rules in force")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rule = commands.add_parser("rule", help="one rule's documentation, with examples")
+    rule.add_argument("code", metavar="ID", help="rule id, name or alias")
+    rule.add_argument("--rules", action="append", default=[], metavar="DIR")
+    test = commands.add_parser("test", help="run rule tests (expected.yaml) and rule examples")
+    test.add_argument("directory", nargs="?", default="rules", metavar="DIR")
+    config = commands.add_parser("config", help="configuration")
+    config.add_argument("action", choices=("show",), help="show: the effective config")
+    config.add_argument(
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="the model whose config to show (default: the current directory)",
+    )
+    config.add_argument("--config", metavar="FILE")
+    costs = commands.add_parser("costs", help="the cost rules in force and their sources")
+    costs.add_argument("--format", choices=("text", "markdown"), default="text")
+    costs.add_argument("--rules", action="append", default=[], metavar="DIR")
+    for parser in (rules, rule, test, config, costs):
+        parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="modelint", description="Static linter for neural-network models.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _check(commands)
+    inspect = commands.add_parser("inspect", help="per-node cost table of one model")
+    inspect.add_argument("model", metavar="MODEL")
+    _analysis_options(inspect)
+    inspect.add_argument(
+        "--by",
+        choices=("node", "op", "scope", "layer"),
+        default="node",
+        help="one row per node (default), op type, name scope or layer",
+    )
+    inspect.add_argument("--top", type=int, metavar="N", help="only the N rows with the most FLOPs")
+    _rule_commands(commands)
+    return parser

@@ -1,0 +1,75 @@
+"""``rules``, ``rule ID``, ``test [DIR]`` and ``config show [MODEL]``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from modelint.cli.commands import EXIT_CLEAN, EXIT_FINDINGS
+from modelint.cli.parser import UsageExit
+
+__all__ = ["run_config", "run_rule", "run_rules", "run_test"]
+
+
+def run_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.report.rules_report import (
+        render_rules_json,
+        render_rules_markdown,
+        render_rules_text,
+    )
+    from modelint.rules import load_lint_rules
+
+    rules = load_lint_rules(tuple(args.rules))
+    render = {"json": render_rules_json, "markdown": render_rules_markdown}.get(
+        args.format, render_rules_text
+    )
+    out.write(render(rules))
+    return EXIT_CLEAN
+
+
+def run_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.expr import did_you_mean
+    from modelint.report.rules_report import render_rule
+    from modelint.rules import load_lint_rules
+
+    rules = load_lint_rules(tuple(args.rules))
+    rule = rules.get(args.code) or rules.get(args.code.upper())
+    if rule is None:
+        raise UsageExit(
+            f"modelint rule: no rule {args.code!r}"
+            f"{did_you_mean(args.code, rules.codes())}; see modelint rules"
+        )
+    out.write(render_rule(rule))
+    return EXIT_CLEAN
+
+
+def run_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.rules.rule_tests import run_rule_tests
+
+    results = run_rule_tests(Path(args.directory))
+    failed = [result for result in results if not result.passed]
+    for result in results:
+        out.write(f"{'PASS' if result.passed else 'FAIL'}  {result.name}\n")
+        if not result.passed:
+            out.write(
+                f"      expected: {sorted(result.expected, key=str)}\n"
+                f"      actual:   {sorted(result.actual, key=str)}\n"
+            )
+    out.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
+    if not results:
+        raise UsageExit(
+            f"modelint test: no rule tests under {args.directory} (expected.yaml "
+            "files or rules with docs examples)"
+        )
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def run_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.config import find_config_file, load_config
+    from modelint.report.config_report import render_config
+
+    target = Path(args.model) if args.model else Path.cwd() / "model.onnx"
+    path = Path(args.config).resolve() if args.config else find_config_file(target)
+    out.write(render_config(load_config(path)))
+    return EXIT_CLEAN

@@ -1,0 +1,122 @@
+"""Which rules run on a model, at which severity and with which parameters.
+
+Selectors work like ruff's: ``ALL``, an id prefix (``MLA`` selects MLA001, MLA002...), a
+full id, or a rule's name or alias. ``select`` (or the preset's) decides the base set,
+``extend-select`` adds, ``ignore`` and the ``per-file-ignores`` whose glob matches the model
+remove. A selector that matches no rule is an error, with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelint.config import Config
+from modelint.errors import ConfigError
+from modelint.expr import did_you_mean
+from modelint.findings import Severity
+from modelint.rules.engine import RuleSettings
+from modelint.rules.loader import RuleSet
+from modelint.rules.spec import LintRule
+
+__all__ = ["Overrides", "rule_settings"]
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line selection (``--select``/``--ignore``), applied over the config."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    strict: bool = False  # --strict: uncosted nodes (MLC001) are errors
+    profile: str | None = None
+
+
+def _matches(selector: str, rule: LintRule) -> bool:
+    if selector == "ALL":
+        return True
+    return rule.id.startswith(selector) or selector in rule.codes()
+
+
+def _expand(selectors: Iterable[str], rules: RuleSet, config: Config, key: str) -> set[str]:
+    chosen: set[str] = set()
+    for selector in selectors:
+        found = {rule.id for rule in rules if _matches(selector, rule)}
+        if not found:
+            hint = did_you_mean(selector, rules.codes())
+            raise ConfigError(f"{selector!r} selects no rule{hint}", path=config.path, key=key)
+        chosen |= found
+    return chosen
+
+
+def _file_matches(pattern: str, path: Path, base: Path | None) -> bool:
+    candidates = [str(path), path.name]
+    if base is not None:
+        with contextlib.suppress(ValueError):  # a model outside the config's tree
+            candidates.append(str(path.resolve().relative_to(base.resolve())))
+    return any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates)
+
+
+def _enabled(path: Path, config: Config, rules: RuleSet, overrides: Overrides) -> frozenset[str]:
+    select = overrides.select or config.select or ("ALL",)
+    enabled = _expand(select, rules, config, "select")
+    enabled |= _expand(config.extend_select, rules, config, "extend-select")
+    enabled -= _expand((*config.ignore, *overrides.ignore), rules, config, "ignore")
+    base = Path(config.path).parent if config.path else None
+    for pattern, codes in config.per_file_ignores.items():
+        if _file_matches(pattern, path, base):
+            enabled -= _expand(codes, rules, config, f"per-file-ignores.{pattern}")
+    return frozenset(enabled)
+
+
+def _rule_options(
+    config: Config, rules: RuleSet
+) -> tuple[dict[str, Severity], dict[str, dict[str, Any]]]:
+    severities: dict[str, Severity] = {}
+    parameters: dict[str, dict[str, Any]] = {}
+    for code, options in config.rule_options.items():
+        rule = rules.get(code)
+        if rule is None:
+            hint = did_you_mean(code, rules.codes())
+            raise ConfigError(f"no rule {code!r}{hint}", path=config.path, key=f"rules.{code}")
+        for name, value in options.items():
+            if name == "severity":
+                severities[rule.id] = Severity.parse(str(value))
+                continue
+            _check_parameter(rule, code, name, value, config)
+            parameters.setdefault(rule.id, {})[name] = value
+    return severities, parameters
+
+
+def _check_parameter(rule: LintRule, code: str, name: str, value: Any, config: Config) -> None:
+    parameter = rule.parameters.get(name)
+    if parameter is None:
+        known = [*rule.parameters, "severity"]
+        raise ConfigError(
+            f"{rule.id} has no parameter {name!r}{did_you_mean(name, known)}; "
+            f"parameters: {', '.join(sorted(known))}",
+            path=config.path,
+            key=f"rules.{code}.{name}",
+        )
+    problem = parameter.check(value)
+    if problem is not None:
+        raise ConfigError(problem, path=config.path, key=f"rules.{code}.{name}")
+
+
+def rule_settings(
+    path: Path, config: Config, rules: RuleSet, overrides: Overrides = Overrides()
+) -> RuleSettings:
+    """The settings for one model under ``config`` and the command line."""
+    severities, parameters = _rule_options(config, rules)
+    if overrides.strict and rules.get("MLC001") is not None:
+        severities["MLC001"] = Severity.ERROR
+    return RuleSettings(
+        enabled=_enabled(path, config, rules, overrides),
+        severity=severities,
+        parameters=parameters,
+        profile=overrides.profile,
+    )

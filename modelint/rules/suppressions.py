@@ -1,0 +1,111 @@
+"""Suppressions from the config: findings they match are kept, marked suppressed (with the
+reason), and do not fail the run. An expired suppression no longer suppresses and is itself
+reported (MLS001); one that matched nothing in the whole run is reported too (MLS002).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from modelint.config import Suppression
+from modelint.findings import Finding, Location, Severity
+
+__all__ = ["EXPIRED_RULE", "UNUSED_RULE", "SuppressionLedger"]
+
+EXPIRED_RULE = ("MLS001", "expired-suppression")
+UNUSED_RULE = ("MLS002", "unused-suppression")
+
+
+def _selects(selector: str, finding: Finding) -> bool:
+    return (
+        selector == "ALL" or finding.rule_id.startswith(selector) or selector == finding.rule_name
+    )
+
+
+def _file_matches(entry: Suppression, path: str) -> bool:
+    if not entry.files:
+        return True
+    candidates = [path, Path(path).name]
+    if entry.origin:
+        try:
+            base = Path(entry.origin).parent.resolve()
+            candidates.append(str(Path(path).resolve().relative_to(base)))
+        except ValueError:
+            pass
+    return any(
+        fnmatch.fnmatch(candidate, pattern) for pattern in entry.files for candidate in candidates
+    )
+
+
+def _node_matches(entry: Suppression, where: Location) -> bool:
+    names = [name for name in (where.node, where.layer) if name]
+    if entry.nodes is not None and not any(fnmatch.fnmatch(n, entry.nodes) for n in names):
+        return False
+    if entry.node_regex is not None and not any(re.search(entry.node_regex, n) for n in names):
+        return False
+    return entry.op is None or where.op_type == entry.op
+
+
+def matches(entry: Suppression, finding: Finding) -> bool:
+    where = finding.location
+    return (
+        any(_selects(s, finding) for s in entry.rules)
+        and _file_matches(entry, where.path)
+        and _node_matches(entry, where)
+    )
+
+
+@dataclass
+class SuppressionLedger:
+    """Applies suppressions across a run and remembers which ones were used."""
+
+    today: date = field(default_factory=date.today)
+    used: set[tuple[str, int]] = field(default_factory=set)
+    seen: dict[tuple[str, int], Suppression] = field(default_factory=dict)
+
+    def apply(self, findings: Iterable[Finding], entries: Sequence[Suppression]) -> list[Finding]:
+        result = []
+        for entry in entries:
+            self.seen[(entry.origin, entry.index)] = entry
+        active = [e for e in entries if e.expires is None or e.expires >= self.today]
+        for finding in findings:
+            match = next((e for e in active if matches(e, finding)), None)
+            if match is None:
+                result.append(finding)
+                continue
+            self.used.add((match.origin, match.index))
+            result.append(replace(finding, suppression=match.reason))
+        return result
+
+    def report(self) -> list[Finding]:
+        """MLS001 for each expired suppression seen, MLS002 for each unused live one."""
+        found = []
+        for key, entry in sorted(self.seen.items()):
+            where = Location(entry.origin or "<config>", node=f"suppressions[{entry.index}]")
+            if entry.expires is not None and entry.expires < self.today:
+                found.append(
+                    Finding.create(
+                        rule_id=EXPIRED_RULE[0],
+                        rule_name=EXPIRED_RULE[1],
+                        severity=Severity.WARNING,
+                        location=where,
+                        message=f"suppression expired on {entry.expires.isoformat()} "
+                        f"({entry.reason}); it no longer suppresses anything",
+                    )
+                )
+            elif key not in self.used:
+                found.append(
+                    Finding.create(
+                        rule_id=UNUSED_RULE[0],
+                        rule_name=UNUSED_RULE[1],
+                        severity=Severity.INFO,
+                        location=where,
+                        message=f"suppression matched no finding ({entry.reason}); remove it",
+                    )
+                )
+        return found
