@@ -162,9 +162,18 @@ def _fail_on(text: str) -> Severity | None:
     return None if text == "never" else Severity.parse(text)
 
 
-@cache
 def load_config(path: Path | None) -> Config:
-    """The effective config of one file (None: the recommended preset), ``extends`` applied."""
+    """The effective config of one file (None: the recommended preset), ``extends`` applied.
+    Reused within a process while the file is unchanged."""
+    stamp = None
+    if path is not None and path.is_file():
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    return _load_config(path, stamp)
+
+
+@cache
+def _load_config(path: Path | None, stamp: tuple[int, int] | None) -> Config:
     values, origins = resolve(path or preset_path("recommended"))
     shapes = {
         name: parse_shape(value, where=f"input-shapes.{name}")

@@ -27,7 +27,8 @@ def render_config(config: Config) -> str:
     values.setdefault("fail-on", "error")
     for key in sorted(values):
         text = yaml.safe_dump(
-            {key: _public(values[key])}, sort_keys=True, default_flow_style=False
-        ).rstrip()
-        lines.append(f"{text}  # from {config.origins.get(key, 'default')}")
+            _public(values[key]), sort_keys=True, default_flow_style=True, width=10_000
+        )
+        value = text.strip().removesuffix("...").strip()  # a scalar document ends with "..."
+        lines.append(f"{key}: {value}  # from {config.origins.get(key, 'default')}")
     return "\n".join(lines) + "\n"

@@ -185,7 +185,8 @@ class _Compiler:
         self.names = KIND_NAMES[document["kind"]]
 
     def fail(self, where: str, message: str) -> RuleError:
-        return RuleError(f"{self.rule_id}: {message}", path=self.path, key=f"{self.key}{where}")
+        key = f"{self.key}{where}".lstrip(".") or None
+        return RuleError(f"{self.rule_id}: {message}", path=self.path, key=key)
 
     def expression(self, where: str, source: Any) -> Expression:
         try:

@@ -1,0 +1,211 @@
+"""Rule and config error paths, selection, presets, suppressions: exact message shapes."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+from modelint.config import load_config
+from modelint.errors import ConfigError, RuleError
+from modelint.rules import load_lint_rules
+
+HEADER = '<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>\n'
+UNCOSTED = HEADER + "g (float[1, 4] x) => (float[1, 4] y) { a = Relu (x)\n y = acme.Foo (a) }"
+RULE = """
+id: USR001
+name: probe-rule
+summary: probe
+description: a rule for error-path tests
+severity: warning
+kind: node
+match: {op: Relu}
+message: "{op}"
+"""
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _rules_dir(tmp_path: Path, text: str, name: str = "rules") -> Path:
+    directory = tmp_path / name
+    directory.mkdir(exist_ok=True)
+    (directory / "rule.yaml").write_text(text)
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id: [1, 2\n", r"rule\.yaml: invalid YAML: line \d+"),
+        (RULE.replace("severity:", "severty:"),
+         r"rule\.yaml: \(top level\): unknown key 'severty' \(did you mean 'severity'\?\)"),
+        (RULE.replace("severity: warning", "severity: fatal"),
+         r"rule\.yaml: severity: 'fatal' is not one of: error, warning, info"),
+        (RULE.replace('"{op}"', '"{opp}"'),
+         r"rule\.yaml: message: USR001: unknown name 'opp' \(did you mean 'op'\?\) at column 1 "
+         r"in `opp`"),
+        (RULE + "where: op ==\n", r"rule\.yaml: where: USR001: syntax error"),
+        (RULE.replace("{op: Relu}", "{op: '@weights'}"),
+         r"rule\.yaml: match\.op: USR001: unknown macro '@weights'; known: @norm, @saturating, "
+         r"@weight-layers"),
+        (RULE.replace("kind: node", "kind: path"),
+         r"rule\.yaml: USR001: a path rule needs a `path:` section"),
+        (RULE.replace("id: USR001", "id: usr1"),
+         r"rule\.yaml: id: 'usr1' does not match"),
+    ],
+)
+def test_invalid_rules_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(RuleError, match=message) as caught:
+        load_lint_rules([_rules_dir(tmp_path, text)])
+    assert "\n" not in str(caught.value)
+
+
+def test_duplicate_rule_codes_name_both_files(tmp_path: Path) -> None:
+    directory = _rules_dir(tmp_path, RULE)
+    (directory / "again.yaml").write_text(RULE.replace("probe-rule", "other-name"))
+    with pytest.raises(RuleError, match=r"\.yaml: id: duplicate rule code 'USR001' \(also "
+                                        r"used by USR001 in .*\.yaml\)"):
+        load_lint_rules([directory])
+    (directory / "again.yaml").write_text(RULE.replace("USR001", "USR002").replace(
+        "probe-rule", "uncosted-node"))
+    with pytest.raises(RuleError, match=r"duplicate rule code 'uncosted-node' \(also used by "
+                                        r"MLC001"):
+        load_lint_rules([directory])
+
+
+def test_cycle_in_extends(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: [strict, a.yaml]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "a.yaml")
+    assert str(caught.value) == (
+        f"{tmp_path / 'a.yaml'}: extends: cycle in extends: {tmp_path / 'a.yaml'} -> "
+        f"{tmp_path / 'b.yaml'} -> {tmp_path / 'a.yaml'}")
+
+
+def test_extends_presets_and_files_with_origins(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text("extends: strict\nignore: [MLC]\n")
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nignore: [USR]\nfail-on: info\n")
+    config = load_config(tmp_path / "child.yaml")
+    assert config.ignore == ("MLC", "USR")  # appended along the chain
+    assert config.rule_options["MLC001"] == {"severity": "error"}  # from the strict preset
+    assert config.select == ("ALL",)
+    assert config.origins["ignore"] == f"{tmp_path / 'base.yaml'}, {tmp_path / 'child.yaml'}"
+    assert config.origins["select"] == "preset recommended"
+    assert config.origins["fail-on"] == str(tmp_path / "child.yaml")
+    with pytest.raises(ConfigError, match=r"extends 'nope\.yaml': no such preset or file "
+                                          r"\(presets: recommended, strict\)"):
+        (tmp_path / "bad.yaml").write_text("extends: nope.yaml\n")
+        load_config(tmp_path / "bad.yaml")
+
+
+def test_config_show_prints_values_and_where_they_came_from(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("extends: recommended\nignore: [MLC001]\n")
+    code, out, _ = run("config", "show", "--config", str(config))
+    assert code == 0
+    assert out.splitlines() == [
+        f"# effective configuration from {config}",
+        "",
+        "fail-on: error  # from preset recommended",
+        f"ignore: [MLC001]  # from {config}",
+        "select: [ALL]  # from preset recommended",
+    ]
+
+
+def test_selection_and_per_file_ignores(tmp_path: Path,
+                                        write_model: Callable[..., Path]) -> None:
+    model = write_model(UNCOSTED, name="models/custom.onnx")
+    (tmp_path / ".git").mkdir()
+    config = tmp_path / ".modelint.yaml"
+    config.write_text("per-file-ignores:\n  'models/*.onnx': [MLC001]\n")
+    assert "MLC001" not in run("check", str(model))[1]
+    config.write_text("ignore: [uncosted-node]\n")
+    assert "MLC001" not in run("check", str(model))[1]
+    config.write_text("select: [MLX]\n")
+    code, _, err = run("check", str(model))
+    assert code == 2
+    assert err == f"modelint: error: {config}: select: 'MLX' selects no rule\n"
+    config.write_text("select: [MLC001]\nrules:\n  MLC001: {depth: 3}\n")
+    code, _, err = run("check", str(model))
+    assert err == (f"modelint: error: {config}: rules.MLC001.depth: MLC001 has no parameter "
+                   "'depth'; parameters: severity\n")
+    config.write_text("fail-on: info\n")
+    assert run("check", str(model))[0] == 1  # the MLC001 info finding fails at fail-on info
+    code, out, _ = run("check", "--select", "MLC", "--ignore", "MLC001", str(model))
+    assert code == 0 and "MLC001" not in out
+
+
+def _suppression_config(tmp_path: Path, expires: date, extra: str = "") -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    config = tmp_path / ".modelint.yaml"
+    config.write_text(
+        "rules:\n  MLC001: {severity: error}\n"
+        "suppressions:\n"
+        "  - rules: [MLC001]\n    files: ['*.onnx']\n    nodes: 'Foo:*'\n    op: Foo\n"
+        f"    reason: vendor kernel, costed by hand\n    expires: {expires.isoformat()}\n"
+        + extra)
+    return config
+
+
+def test_suppressed_findings_are_kept_marked_and_do_not_fail(
+    tmp_path: Path, write_model: Callable[..., Path]
+) -> None:
+    model = write_model(UNCOSTED, name="custom.onnx")
+    _suppression_config(tmp_path, date.today() + timedelta(days=30),
+                        "  - rules: [USR]\n    reason: nothing matches this one\n")
+    code, out, _ = run("check", "--format", "json", str(model))
+    data = json.loads(out)
+    [finding] = data["models"][0]["findings"]
+    assert finding["suppression"] == "vendor kernel, costed by hand"
+    assert code == 0 and data["summary"]["suppressed"] == 1
+    [unused] = data["config_findings"]
+    assert (unused["rule_id"], unused["severity"], unused["node"]) == (
+        "MLS002", "info", "suppressions[1]")
+    assert unused["message"] == "suppression matched no finding (nothing matches this one); " \
+                                "remove it"
+
+
+def test_expired_suppressions_stop_suppressing_and_are_reported(
+    tmp_path: Path, write_model: Callable[..., Path]
+) -> None:
+    model = write_model(UNCOSTED, name="custom.onnx")
+    expired = date.today() - timedelta(days=1)
+    _suppression_config(tmp_path, expired)
+    code, out, _ = run("check", str(model))
+    assert code == 1  # the MLC001 error is no longer suppressed
+    assert (f"{tmp_path / '.modelint.yaml'}: warning MLS001 expired-suppression "
+            f"[suppressions[0]] suppression expired on {expired.isoformat()} (vendor kernel, "
+            "costed by hand); it no longer suppresses anything") in out
+
+
+def test_invalid_suppressions(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("suppressions:\n  - rules: [MLC001]\n")
+    with pytest.raises(ConfigError, match=r"suppressions\[0\]: 'reason' is a required property"):
+        load_config(config)
+    config.write_text("suppressions:\n  - {rules: [X], reason: why not, node-regex: '('}\n")
+    with pytest.raises(ConfigError, match=r"suppressions\[0\]: node-regex does not compile"):
+        load_config(config)
+    config.write_text("suppressions:\n  - {rules: [X], reason: why not, expires: soon}\n")
+    with pytest.raises(ConfigError, match=r"expires 'soon' is not a date \(YYYY-MM-DD\)"):
+        load_config(config)
+
+
+def test_fail_on_never_and_strict_preset(tmp_path: Path,
+                                         write_model: Callable[..., Path]) -> None:
+    model = write_model(UNCOSTED, name="custom.onnx")
+    assert run("check", "--strict", "--fail-on", "never", str(model))[0] == 0
+    config = tmp_path / "c.yaml"
+    config.write_text("extends: strict\n")
+    code, out, _ = run("check", "--config", str(config), str(model))
+    assert code == 1 and "error MLC001" in out
