@@ -58,6 +58,7 @@ class Finding:
     properties: tuple[tuple[str, str | int | float | None], ...] = ()
     fingerprint: str = field(default="", compare=False)
     suppression: str | None = None  # the reason, when a config suppression matched it
+    structural: str = field(default="", compare=False)  # survives renames (rules/fingerprints)
 
     def sort_key(self) -> tuple[str, int, str, str, str, str]:
         where = self.location

@@ -64,6 +64,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "op_type": where.op_type,
         "layer": where.layer,
         "fingerprint": finding.fingerprint,
+        "structural_fingerprint": finding.structural,
         "properties": dict(finding.properties),
         "suppression": finding.suppression,
     }

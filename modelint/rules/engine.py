@@ -16,10 +16,11 @@ from modelint.analysis import ModelAnalysis
 from modelint.expr import EvaluationError, Expression, UnknownValue
 from modelint.findings import Finding, Location, Severity
 from modelint.graph import OpNode
+from modelint.rules.fingerprints import with_structural_fingerprints
 from modelint.rules.loader import RuleSet
 from modelint.rules.paths import PathCounts, path_counts
 from modelint.rules.spec import LintRule, Match, OpSet
-from modelint.rules.views import ModelView, ParamView, node_environment
+from modelint.rules.views import EnvironmentFactory, ModelView, NodeEnvironment, ParamView
 
 __all__ = ["RuleRun", "RuleSettings", "Undecided", "run_rules"]
 
@@ -65,12 +66,14 @@ class _Context:
         self.severity = settings.severity.get(rule.id, rule.severity)
         self.severity_overridden = rule.id in settings.severity
         self.undecided: list[Undecided] = []
-        self.environments: dict[str, dict[str, Any]] = {}
+        self.factory = EnvironmentFactory(analysis, self.params)
+        self.environments: dict[str, NodeEnvironment] = {}
 
-    def env(self, node: OpNode) -> dict[str, Any]:
-        if node.key not in self.environments:
-            self.environments[node.key] = node_environment(node, self.analysis, self.params)
-        return self.environments[node.key]
+    def env(self, node: OpNode) -> NodeEnvironment:
+        environment = self.environments.get(node.key)
+        if environment is None:
+            environment = self.environments[node.key] = self.factory.for_node(node)
+        return environment
 
     def holds(
         self, expressions: tuple[Expression, ...], env: Mapping[str, Any], node: str
@@ -198,12 +201,12 @@ def _path_rule(context: _Context) -> list[Finding]:
         ):
             continue
         path = counts.path(node.key)
-        env = {
-            **context.env(node),
-            "count": count,
-            "path": path,
-            "path_layers": tuple(dict.fromkeys(graph.node(k).layer or k for k in path)),
-        }
+        env = context.env(node)  # lazily built names: add to it, never copy it with **
+        env.update(
+            count=count,
+            path=path,
+            path_layers=tuple(dict.fromkeys(graph.node(k).layer or k for k in path)),
+        )
         finding = _check_node(context, node, env, {"properties": {"count": count}})
         if finding is not None:
             found.append(finding)
@@ -239,4 +242,5 @@ def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -
         context = _Context(rule, analysis, settings, by_op)
         findings.extend(_KINDS[rule.kind](context))
         undecided.extend(context.undecided)
+    findings = with_structural_fingerprints(analysis.graph, findings)
     return RuleRun(tuple(sorted(findings)), tuple(sorted(set(undecided))))

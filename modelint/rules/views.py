@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from modelint.analysis import ModelAnalysis, NodeCost
@@ -11,7 +11,14 @@ from modelint.expr import UnknownValue, did_you_mean
 from modelint.graph import OpNode
 from modelint.graph.tensors import TensorInfo
 
-__all__ = ["CostView", "ModelView", "NodeView", "ParamView", "node_environment"]
+__all__ = [
+    "CostView",
+    "EnvironmentFactory",
+    "ModelView",
+    "NodeEnvironment",
+    "NodeView",
+    "ParamView",
+]
 
 
 class ParamView:
@@ -138,25 +145,71 @@ def _tensor(analysis: ModelAnalysis, name: str, role: str) -> TensorView | None:
     return TensorView(info, role, analysis.graph)
 
 
-def node_environment(node: OpNode, analysis: ModelAnalysis, params: ParamView) -> dict[str, Any]:
-    """The names a node or path rule's expressions read."""
+def _views(
+    analysis: ModelAnalysis, names: tuple[str, ...], kind: str
+) -> tuple[TensorView | None, ...]:
+    return tuple(_tensor(analysis, n, f"{kind} {i}") for i, n in enumerate(names))
+
+
+def _attributes(node: OpNode) -> AttrView:
     signature = op_signature(node.op_type, node.domain)
-    inputs = tuple(_tensor(analysis, n, f"input {i}") for i, n in enumerate(node.inputs))
-    outputs = tuple(_tensor(analysis, n, f"output {i}") for i, n in enumerate(node.outputs))
-    view = NodeView(node, analysis)
-    return {
-        "node": view,
-        "op": node.op_type,
-        "domain": node.domain,
-        "name": node.name,
-        "key": node.key,
-        "layer": view.layer,
-        "attr": AttrView(node.attributes, signature.attribute_defaults if signature else {}),
-        "inputs": inputs,
-        "outputs": outputs,
-        "x": inputs[0] if inputs else None,
-        "y": outputs[0] if outputs else None,
-        "cost": CostView(analysis.costs[node.key]),
-        "params": params,
-        "model": ModelView(analysis),
-    }
+    return AttrView(node.attributes, signature.attribute_defaults if signature else {})
+
+
+class NodeEnvironment(dict[str, Any]):
+    """The names a node or path rule's expressions read, each built on first read: a rule
+    over every node of a 100k-node graph usually reads one or two of them."""
+
+    __slots__ = ("_factory", "_node")
+
+    def __init__(self, factory: EnvironmentFactory, node: OpNode) -> None:
+        super().__init__()
+        self._factory = factory
+        self._node = node
+
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = self._factory.build(name, self._node, self)
+        return value
+
+
+class EnvironmentFactory:
+    """Builds node environments for one rule on one model (shared builders, no closures per
+    node)."""
+
+    def __init__(self, analysis: ModelAnalysis, params: ParamView) -> None:
+        self.analysis = analysis
+        self.params = params
+        self.model = ModelView(analysis)
+
+    def for_node(self, node: OpNode) -> NodeEnvironment:
+        return NodeEnvironment(self, node)
+
+    def build(self, name: str, node: OpNode, env: NodeEnvironment) -> Any:
+        builder = _BUILDERS.get(name)
+        if builder is None:
+            raise KeyError(name)
+        return builder(self, node, env)
+
+
+def _first(env: NodeEnvironment, name: str) -> Any:
+    items = env[name]
+    return items[0] if items else None
+
+
+_Builder = Callable[[EnvironmentFactory, OpNode, NodeEnvironment], Any]
+_BUILDERS: Mapping[str, _Builder] = {
+    "op": lambda f, node, env: node.op_type,
+    "domain": lambda f, node, env: node.domain,
+    "name": lambda f, node, env: node.name,
+    "key": lambda f, node, env: node.key,
+    "params": lambda f, node, env: f.params,
+    "model": lambda f, node, env: f.model,
+    "node": lambda f, node, env: NodeView(node, f.analysis),
+    "layer": lambda f, node, env: node.layer or node.scope or "",
+    "inputs": lambda f, node, env: _views(f.analysis, node.inputs, "input"),
+    "outputs": lambda f, node, env: _views(f.analysis, node.outputs, "output"),
+    "x": lambda f, node, env: _first(env, "inputs"),
+    "y": lambda f, node, env: _first(env, "outputs"),
+    "attr": lambda f, node, env: _attributes(node),
+    "cost": lambda f, node, env: CostView(f.analysis.costs[node.key]),
+}

@@ -1,0 +1,89 @@
+"""Where rules come from: installed rule packs (entry points) and the listing commands."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+from modelint.errors import RuleError
+from modelint.rules import load_lint_rules
+
+PACK_RULE = """
+id: ACM001
+name: acme-no-relu
+summary: Relu is banned by the acme style guide
+description: acme deploys on hardware where Relu is emulated.
+severity: warning
+kind: node
+match: {op: Relu}
+message: "{op} is emulated on acme hardware"
+"""
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _install_pack(site: Path, target: str) -> None:
+    """A minimal installed distribution exposing an entry point in group modelint.rules."""
+    info = site / "acme_rules-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[modelint.rules]\nacme = {target}\n")
+
+
+def test_rule_packs_from_entry_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "acme_rules_data"
+    rules.mkdir()
+    (rules / "no-relu.yaml").write_text(PACK_RULE)
+    site = tmp_path / "site"
+    (site / "acme_rules.py").parent.mkdir(parents=True, exist_ok=True)
+    (site / "acme_rules.py").write_text(f"def rules_dir():\n    return {str(rules)!r}\n")
+    _install_pack(site, "acme_rules:rules_dir")
+    monkeypatch.syspath_prepend(str(site))
+    assert load_lint_rules().get("ACM001") is not None
+    assert load_lint_rules(plugins=False).get("ACM001") is None
+
+
+def test_broken_rule_pack_is_an_error_naming_it(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _install_pack(site, "no_such_module:rules_dir")
+    monkeypatch.syspath_prepend(str(site))
+    with pytest.raises(RuleError, match=r"rule pack 'acme' \(no_such_module:rules_dir\) failed "
+                                        r"to load: No module named 'no_such_module'"):
+        load_lint_rules()
+
+
+def test_rules_listing_formats() -> None:
+    code, out, _ = run("rules")
+    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "kind",
+                                                         "summary"]
+    assert any(line.startswith("MLC001  uncosted-node") for line in out.splitlines())
+    code, out, _ = run("rules", "--format", "json")
+    entry = next(rule for rule in json.loads(out) if rule["id"] == "MLC001")
+    assert entry["name"] == "uncosted-node" and entry["severity"] == "info"
+    code, out, _ = run("rules", "--format", "markdown")
+    assert "| MLC001 | uncosted-node | info | node |" in out
+
+
+def test_rule_docs_by_id_or_name_and_a_hint_for_typos() -> None:
+    code, out, _ = run("rule", "uncosted-node")
+    assert code == 0 and out.startswith("MLC001 uncosted-node (info, node rule)")
+    assert "fires on:" in out and "acme.Frobnicate" in out
+    code, _, err = run("rule", "MLC01")
+    assert code == 2 and "no rule 'MLC01' (did you mean 'MLC001'?)" in err
+
+
+def test_generated_rules_reference_is_current() -> None:
+    code, out, _ = run("rules", "--format", "markdown")
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    assert code == 0
+    assert docs.read_text(encoding="utf-8") == out, (
+        "regenerate: modelint rules --format markdown > docs/rules.md")
