@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from modelint.errors import ModelLoadError
 from modelint.graph.constants import ConstantFolder
 from modelint.graph.shapes import ShapeBinding
 from modelint.graph.tensors import TensorInfo
@@ -84,13 +85,10 @@ class ModelGraph:
         return len(self.nodes)
 
     @cached_property
-    def digraph(self) -> nx.MultiDiGraph:
-        """A vertex per node, an edge per tensor use (key: tensor name, data: ``tensor``)."""
-        import networkx as nx  # noqa: PLC0415 - see TYPE_CHECKING above
-
-        digraph = nx.MultiDiGraph()
-        digraph.add_nodes_from((key, {"op": node}) for key, node in self.nodes.items())
-        edges = []
+    def edges(self) -> tuple[tuple[str, str, str], ...]:
+        """(producer, consumer, tensor) per tensor use, the consumer lifted to the producer's
+        graph (a body's use of an outer tensor is its control-flow owner's use)."""
+        found = []
         for key, node in self.nodes.items():
             for name in dict.fromkeys(node.inputs):
                 producer = self.producers.get(name) if name else None
@@ -98,8 +96,31 @@ class ModelGraph:
                     continue
                 target = self._owner_in_scope(key, self.nodes[producer].graph_path)
                 if target is not None and target != producer:
-                    edges.append((producer, target, name, {"tensor": self.tensors.get(name)}))
-        digraph.add_edges_from(edges)
+                    found.append((producer, target, name))
+        return tuple(found)
+
+    @cached_property
+    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        successors: dict[str, list[str]] = {}
+        predecessors: dict[str, list[str]] = {}
+        for producer, consumer, _ in self.edges:
+            targets = successors.setdefault(producer, [])
+            if consumer not in targets:
+                targets.append(consumer)
+                predecessors.setdefault(consumer, []).append(producer)
+        return successors, predecessors
+
+    @cached_property
+    def digraph(self) -> nx.MultiDiGraph:
+        """A vertex per node, an edge per tensor use (key: tensor name, data: ``tensor``)."""
+        import networkx as nx  # noqa: PLC0415 - see TYPE_CHECKING above
+
+        digraph = nx.MultiDiGraph()
+        digraph.add_nodes_from((key, {"op": node}) for key, node in self.nodes.items())
+        digraph.add_edges_from(
+            (producer, consumer, name, {"tensor": self.tensors.get(name)})
+            for producer, consumer, name in self.edges
+        )
         return digraph
 
     def _owner_in_scope(self, key: str, scope: str) -> str | None:
@@ -132,10 +153,25 @@ class ModelGraph:
         return tuple(self.nodes[key] for key in self.consumers.get(tensor, ()))
 
     def successors(self, key: str) -> Iterator[str]:
-        return iter(self.digraph.successors(key))
+        """Nodes that read this node's outputs (no networkx needed)."""
+        return iter(self._adjacency[0].get(key, ()))
 
     def predecessors(self, key: str) -> Iterator[str]:
-        return iter(self.digraph.predecessors(key))
+        return iter(self._adjacency[1].get(key, ()))
+
+    def topological_order(self) -> list[str]:
+        """Node keys, producers before consumers: the model's own order when it is one (the
+        ONNX spec requires it), else networkx's topological sort."""
+        order = list(self.nodes)
+        position = {key: index for index, key in enumerate(order)}
+        if all(position[u] < position[v] for u, v, _ in self.edges):
+            return order
+        import networkx as nx  # noqa: PLC0415 - only for models whose node order is not one
+
+        try:
+            return list(nx.topological_sort(self.digraph))
+        except nx.NetworkXUnfeasible as exc:
+            raise ModelLoadError("the graph has a cycle (ONNX graphs must be acyclic)") from exc
 
     def is_weight(self, tensor: str) -> bool:
         info = self.tensors.get(tensor)

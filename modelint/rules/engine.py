@@ -170,7 +170,22 @@ def _check_node(
         return None
     if rule.exclude and context.any_holds(rule.exclude, env, node.key) is not False:
         return None
-    return context.finding(env, _location(context.analysis, node), context.severity, extra)
+    severity, extra = _escalation(context, env, node.key, extra)
+    return context.finding(env, _location(context.analysis, node), severity, extra)
+
+
+def _escalation(
+    context: _Context, env: Mapping[str, Any], node: str, extra: Mapping[str, Any]
+) -> tuple[Severity, Mapping[str, Any]]:
+    """On node and path rules, ``levels`` raise (or lower) the severity of a finding: the
+    first level whose ``when`` holds wins; a config severity override wins over all."""
+    for level in context.rule.levels:
+        if context.severity_overridden or not context.holds(level.when, env, node):
+            continue
+        if level.message is not None:
+            extra = {**extra, "template": level.message}
+        return level.severity, extra
+    return context.severity, extra
 
 
 def _node_rule(context: _Context) -> list[Finding]:
@@ -205,6 +220,7 @@ def _path_rule(context: _Context) -> list[Finding]:
         env.update(
             count=count,
             path=path,
+            route=counts.route(node.key),
             path_layers=tuple(dict.fromkeys(graph.node(k).layer or k for k in path)),
         )
         finding = _check_node(context, node, env, {"properties": {"count": count}})

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from modelint.errors import ModelLoadError
 from modelint.graph import ModelGraph
 from modelint.rules.spec import PathSpec
 
@@ -26,31 +25,25 @@ class PathCounts:
     step: dict[str, str | None]
     counted: frozenset[str]
 
-    def path(self, start: str) -> tuple[str, ...]:
-        """The counted nodes along the best path from ``start`` (``start`` excluded)."""
+    def route(self, start: str) -> tuple[str, ...]:
+        """Every node along the best path from ``start`` (``start`` excluded)."""
         keys = []
         key = self.step.get(start)
         while key is not None:
-            if key in self.counted:
-                keys.append(key)
+            keys.append(key)
             key = self.step.get(key)
         return tuple(keys)
 
-
-def _order(graph: ModelGraph) -> list[str]:
-    import networkx as nx  # noqa: PLC0415 - path rules are the only users
-
-    try:
-        return list(nx.topological_sort(graph.digraph))
-    except nx.NetworkXUnfeasible as exc:
-        raise ModelLoadError("the graph has a cycle (ONNX graphs must be acyclic)") from exc
+    def path(self, start: str) -> tuple[str, ...]:
+        """The counted nodes along the best path from ``start`` (``start`` excluded)."""
+        return tuple(key for key in self.route(start) if key in self.counted)
 
 
 def path_counts(
     graph: ModelGraph, spec: PathSpec, counts: Callable[[str], bool], resets: Callable[[str], bool]
 ) -> PathCounts:
     """Counts for every node; ``counts``/``resets`` say whether a node key is in each set."""
-    order = _order(graph)
+    order = graph.topological_order()
     downstream = spec.direction == "downstream"
     walk: Iterable[str] = reversed(order) if downstream else order
     neighbours = graph.successors if downstream else graph.predecessors

@@ -47,7 +47,7 @@ _NODE_NAMES = (
 )
 KIND_NAMES: Mapping[str, tuple[str, ...]] = {
     "node": _NODE_NAMES,
-    "path": (*_NODE_NAMES, "count", "path", "path_layers"),
+    "path": (*_NODE_NAMES, "count", "path", "route", "path_layers"),
     "aggregate": ("model", "params"),
 }
 _PARAMETER_TYPES: Mapping[str, type | tuple[type, ...]] = {
