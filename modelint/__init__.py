@@ -6,6 +6,7 @@ Every input becomes an ONNX graph held in networkx; YAML rules count its cost (c
     >>> import modelint
     >>> analysis = modelint.analyze("examples/tiny_cnn.onnx")   # doctest: +SKIP
     >>> analysis.totals.macs                                    # doctest: +SKIP
+    >>> modelint.lint("examples/tiny_cnn.onnx", select=["MLA"])  # doctest: +SKIP
 
 The API is imported on first use (PEP 562), so ``modelint --version`` loads nothing heavy.
 """
@@ -17,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from modelint._version import __version__
 
 if TYPE_CHECKING:
-    from modelint.api import analyze
+    from modelint.api import analyze, lint
 
-__all__ = ["__version__", "analyze"]
+__all__ = ["__version__", "analyze", "lint"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "analyze":
-        from modelint.api import analyze  # noqa: PLC0415 - deferred on purpose, see above
+    if name in ("analyze", "lint"):
+        from modelint import api  # noqa: PLC0415 - deferred on purpose, see above
 
-        return analyze
+        return getattr(api, name)
     raise AttributeError(f"module 'modelint' has no attribute {name!r}")

@@ -10,9 +10,10 @@ import onnx
 
 from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
 from modelint.errors import UsageError
+from modelint.findings import Finding
 from modelint.load import LoadedModel, LoadOptions, load_model
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "lint"]
 
 
 def _is_keras_model(model: object) -> bool:
@@ -59,3 +60,41 @@ def analyze(
             "ModelProto or a Keras model"
         )
     return analyze_loaded(loaded, rules, options)
+
+
+def _selected(rules: Any, select: Sequence[str]) -> frozenset[str]:
+    chosen = set()
+    for selector in select:
+        found = {r.id for r in rules if selector == "ALL" or r.id.startswith(selector)}
+        rule = rules.get(selector)
+        found |= {rule.id} if rule is not None else set()
+        if not found:
+            raise UsageError(f"{selector!r} selects no rule")
+        chosen |= found
+    return frozenset(chosen)
+
+
+def lint(
+    model: str | Path | onnx.ModelProto | ModelAnalysis | Any,
+    *,
+    select: Sequence[str] = ("ALL",),
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    input_shapes: Mapping[str, Sequence[int]] | None = None,
+    rule_paths: Sequence[str | Path] = (),
+) -> tuple[Finding, ...]:
+    """The lint findings on ``model`` (anything :func:`analyze` takes, or its result).
+
+    ``select`` takes rule ids, id prefixes (``"MLA"``), names or ``"ALL"``; ``parameters``
+    sets rule parameters by id (``{"MLA001": {"depth": 6}}``); ``rule_paths`` adds rule
+    directories (lint and cost rules). No config file is read: that is the CLI's job.
+    """
+    from modelint.rules import RuleSettings, load_lint_rules, run_rules  # noqa: PLC0415
+
+    analysis = (
+        model
+        if isinstance(model, ModelAnalysis)
+        else analyze(model, input_shapes=input_shapes, rule_paths=rule_paths)
+    )
+    rules = load_lint_rules(tuple(str(p) for p in rule_paths))
+    settings = RuleSettings(enabled=_selected(rules, select), parameters=parameters or {})
+    return run_rules(analysis, rules, settings).findings

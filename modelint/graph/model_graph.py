@@ -173,6 +173,16 @@ class ModelGraph:
         except nx.NetworkXUnfeasible as exc:
             raise ModelLoadError("the graph has a cycle (ONNX graphs must be acyclic)") from exc
 
+    def unused_initializers(self) -> tuple[str, ...]:
+        """Initializers no node reads and no graph output returns, sorted."""
+        return tuple(
+            sorted(
+                name
+                for name, info in self.tensors.items()
+                if info.is_initializer and not self.consumers.get(name) and not info.is_graph_output
+            )
+        )
+
     def is_weight(self, tensor: str) -> bool:
         info = self.tensors.get(tensor)
         return info is not None and info.is_weight

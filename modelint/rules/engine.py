@@ -200,7 +200,8 @@ def _node_rule(context: _Context) -> list[Finding]:
 def _path_rule(context: _Context) -> list[Finding]:
     rule, graph = context.rule, context.analysis.graph
     spec = rule.path
-    if spec is None:  # compile_rule refuses a path rule without `path:`
+    candidates = list(context.candidates(rule.match))
+    if spec is None or not candidates:  # compile_rule refuses a path rule without `path:`
         return []
     counts: PathCounts = path_counts(
         graph,
@@ -209,10 +210,12 @@ def _path_rule(context: _Context) -> list[Finding]:
         lambda key: context.in_set(graph.node(key), spec.reset),
     )
     found = []
-    for node in context.candidates(rule.match):
-        count = counts.count.get(node.key, 0)
-        if (spec.minimum is not None and count < spec.minimum) or (
-            spec.maximum is not None and count > spec.maximum
+    for node in candidates:
+        count = counts.count.get(node.key)
+        if (
+            count is None
+            or (spec.minimum is not None and count < spec.minimum)
+            or (spec.maximum is not None and count > spec.maximum)
         ):
             continue
         path = counts.path(node.key)
@@ -221,12 +224,17 @@ def _path_rule(context: _Context) -> list[Finding]:
             count=count,
             path=path,
             route=counts.route(node.key),
-            path_layers=tuple(dict.fromkeys(graph.node(k).layer or k for k in path)),
+            path_layers=tuple(dict.fromkeys(_layer_name(graph.node(k)) for k in path)),
         )
         finding = _check_node(context, node, env, {"properties": {"count": count}})
         if finding is not None:
             found.append(finding)
     return found
+
+
+def _layer_name(node: OpNode) -> str:
+    """The layer a node belongs to (converters name nodes ``layer/op``), else its key."""
+    return node.layer or node.scope or node.key
 
 
 def _aggregate_rule(context: _Context) -> list[Finding]:

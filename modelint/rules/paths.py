@@ -3,6 +3,10 @@
 For every node, the number of *counted* nodes (an op set) on the longest (or shortest) path
 downstream to a graph output — or upstream from a graph input — stopping at *reset* nodes,
 and the next node on that path so the path itself can be reported. Linear in nodes + edges.
+
+Paths follow data, not shapes: ``Shape``/``Size`` and the nodes computing only from their
+outputs carry no activation (and no gradient), so an input → Shape → Reshape chain is not a
+path around the layers between them.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from dataclasses import dataclass
 from modelint.graph import ModelGraph
 from modelint.rules.spec import PathSpec
 
-__all__ = ["PathCounts", "path_counts"]
+__all__ = ["PathCounts", "path_counts", "shape_computations"]
+
+_SHAPE_SOURCES = frozenset({"Shape", "Size"})
 
 
 @dataclass(frozen=True)
 class PathCounts:
-    """``count[key]``: counted nodes after ``key`` on the best path; ``step[key]``: the next
-    node on it (None at the end); ``counted``: which nodes count."""
+    """``count[key]``: counted nodes after ``key`` on the best path (absent: no path reaches
+    the graph's end, shortest measure only); ``step[key]``: the next node on it (None at the
+    end); ``counted``: which nodes count."""
 
     count: dict[str, int]
     step: dict[str, str | None]
@@ -39,27 +46,60 @@ class PathCounts:
         return tuple(key for key in self.route(start) if key in self.counted)
 
 
+def shape_computations(graph: ModelGraph, order: Iterable[str]) -> frozenset[str]:
+    """Nodes that compute only shapes: Shape/Size, and nodes whose every non-constant input
+    comes from one of them (one pass in topological order)."""
+    found: set[str] = set()
+    for key in order:
+        node = graph.node(key)
+        if node.op_type in _SHAPE_SOURCES:
+            found.add(key)
+            continue
+        sources = [
+            graph.producers.get(name)
+            for name in node.inputs
+            if name and not graph.is_constant(name)
+        ]
+        if sources and all(source in found for source in sources):
+            found.add(key)
+    return frozenset(found)
+
+
+def _ends(graph: ModelGraph, downstream: bool) -> frozenset[str]:
+    """Nodes where a path may end: producers of graph outputs (downstream), consumers of
+    graph inputs (upstream)."""
+    if downstream:
+        return frozenset(key for name in graph.outputs if (key := graph.producers.get(name)))
+    return frozenset(key for name in graph.inputs for key in graph.consumers.get(name, ()))
+
+
 def path_counts(
     graph: ModelGraph, spec: PathSpec, counts: Callable[[str], bool], resets: Callable[[str], bool]
 ) -> PathCounts:
     """Counts for every node; ``counts``/``resets`` say whether a node key is in each set."""
     order = graph.topological_order()
     downstream = spec.direction == "downstream"
+    shapes = shape_computations(graph, order)
     walk: Iterable[str] = reversed(order) if downstream else order
     neighbours = graph.successors if downstream else graph.predecessors
-    better = max if spec.measure == "longest" else min
-    counted = frozenset(key for key in order if counts(key))
-    reset = frozenset(key for key in order if resets(key))
+    shortest = spec.measure == "shortest"
+    better = min if shortest else max
+    ends = _ends(graph, downstream) if shortest else frozenset()
+    counted = frozenset(key for key in order if key not in shapes and counts(key))
+    reset = frozenset(key for key in order if key not in shapes and resets(key))
     count: dict[str, int] = {}
     step: dict[str, str | None] = {}
     for key in walk:
-        options = [
+        if key in shapes:
+            continue
+        options: list[tuple[int, str | None]] = [
             ((1 if other in counted else 0) + (0 if other in reset else count[other]), other)
             for other in neighbours(key)
+            if other in count
         ]
+        if (not shortest and not options) or key in ends:
+            options.append((0, None))
         if options:
-            best = better(options, key=lambda option: (option[0], option[1]))
+            best = better(options, key=lambda option: (option[0], option[1] or ""))
             count[key], step[key] = best
-        else:
-            count[key], step[key] = 0, None
     return PathCounts(count, step, counted)

@@ -57,9 +57,15 @@ def _is_builtin(directory: Path) -> bool:
     return target == builtin or builtin in target.parents
 
 
-def _findings(model: LoadedModel, rules: RuleSet, rule_ids: frozenset[str]) -> list[Finding]:
+def _findings(
+    model: LoadedModel,
+    rules: RuleSet,
+    rule_ids: frozenset[str],
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Finding]:
     analysis = analyze_loaded(model, load_cost_rules(), AnalysisOptions())
-    return list(run_rules(analysis, rules, RuleSettings(enabled=rule_ids)).findings)
+    settings = RuleSettings(enabled=rule_ids, parameters=parameters or {})
+    return list(run_rules(analysis, rules, settings).findings)
 
 
 def _from_text(text: str, name: str) -> LoadedModel:
@@ -101,9 +107,9 @@ def _cases(path: Path, rules: RuleSet) -> Iterator[CaseResult]:
 
 
 def _docs_cases(rule: LintRule, rules: RuleSet) -> Iterator[CaseResult]:
-    ids = frozenset({rule.id})
+    ids, params = frozenset({rule.id}), {rule.id: rule.docs.params}
     if rule.docs.fail:
-        found = _findings(_from_text(rule.docs.fail, f"{rule.id} docs.fail"), rules, ids)
+        found = _findings(_from_text(rule.docs.fail, f"{rule.id} docs.fail"), rules, ids, params)
         actual = frozenset((f.rule_id, f.location.node) for f in found)
         nodes: tuple[str | None, ...] = (
             rule.docs.fail_nodes
@@ -116,7 +122,8 @@ def _docs_cases(rule: LintRule, rules: RuleSet) -> Iterator[CaseResult]:
             actual,
         )
     if rule.docs.pass_model:
-        found = _findings(_from_text(rule.docs.pass_model, f"{rule.id} docs.pass"), rules, ids)
+        model = _from_text(rule.docs.pass_model, f"{rule.id} docs.pass")
+        found = _findings(model, rules, ids, params)
         yield CaseResult(
             f"{rule.id} docs.pass ({rule.origin})",
             frozenset(),

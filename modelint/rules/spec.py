@@ -134,6 +134,7 @@ class RuleDocs:
     fail: str = ""
     fail_nodes: tuple[str, ...] = ()
     pass_model: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)  # the examples' parameters
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,13 +281,21 @@ def _levels(compiler: _Compiler) -> tuple[Level, ...]:
     )
 
 
-def _docs(spec: Mapping[str, Any]) -> RuleDocs:
+def _docs(compiler: _Compiler, parameters: Mapping[str, Parameter]) -> RuleDocs:
+    spec: Mapping[str, Any] = compiler.document.get("docs", {})
+    params = dict(spec.get("params", {}))
+    for name, value in params.items():
+        parameter = parameters.get(name)
+        problem = f"no parameter {name!r}" if parameter is None else parameter.check(value)
+        if problem is not None:
+            raise compiler.fail(f".docs.params.{name}", problem)
     return RuleDocs(
         url=spec.get("url", ""),
         source=spec.get("source", ""),
         fail=spec.get("fail", ""),
         fail_nodes=tuple(spec.get("fail-nodes", ())),
         pass_model=spec.get("pass", ""),
+        params=params,
     )
 
 
@@ -312,7 +321,7 @@ def compile_rule(
         aliases=tuple(doc.get("aliases", ())),
         tags=tuple(doc.get("tags", ())),
         requires=tuple(doc.get("requires", ())),
-        parameters=_parameters(compiler),
+        parameters=(parameters := _parameters(compiler)),
         match=_match(compiler, doc.get("match")),
         where=compiler.expressions(".where", doc["where"]) if "where" in doc else (),
         exclude=compiler.expressions(".exclude", doc["exclude"]) if "exclude" in doc else (),
@@ -322,5 +331,5 @@ def compile_rule(
             name: compiler.expression(f".properties.{name}", source)
             for name, source in doc.get("properties", {}).items()
         },
-        docs=_docs(doc.get("docs", {})),
+        docs=_docs(compiler, parameters),
     )

@@ -108,6 +108,10 @@ class ModelView:
             "uncosted_nodes",
             "source_params",
             "opset",
+            "ir_version",
+            "unbound_inputs",
+            "unused_initializers",
+            "unused_initializer_bytes",
         }
     )
     __slots__ = ("_analysis",)
@@ -133,9 +137,25 @@ class ModelView:
             "source_params": analysis.source_params.total if analysis.source_params else None,
             "opset": analysis.graph.opsets.get("ai.onnx", 0),
         }
-        if name not in values:
-            raise AttributeError(name)
-        return values[name]
+        if name in values:
+            return values[name]
+        if name in self.EXPR_FIELDS:
+            return _graph_facts(analysis, name)
+        raise AttributeError(name)
+
+
+def _graph_facts(analysis: ModelAnalysis, name: str) -> Any:
+    """Model facts the hygiene rules read (computed only when a rule asks)."""
+    graph = analysis.graph
+    if name == "ir_version":
+        return graph.ir_version
+    if name == "unbound_inputs":
+        return analysis.unbound
+    unused = graph.unused_initializers()
+    if name == "unused_initializers":
+        return unused
+    # Initializers always have a shape; only string tensors have no byte size (not counted).
+    return sum(graph.tensors[tensor].nbytes or 0 for tensor in unused)
 
 
 def _tensor(analysis: ModelAnalysis, name: str, role: str) -> TensorView | None:
