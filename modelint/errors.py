@@ -16,6 +16,7 @@ __all__ = [
     "ModelintError",
     "ProfileError",
     "RuleError",
+    "UnitError",
     "UsageError",
 ]
 
@@ -36,6 +37,12 @@ class ModelintError(Exception):
     def lines(self) -> list[str]:
         """The error as the CLI prints it: one line per problem."""
         return [str(self)]
+
+
+class UnitError(ModelintError):
+    """A quantity (``"8 MiB"``, ``"30 ms"``) does not parse or has the wrong dimension.
+
+    Callers re-raise it with the file and key it came from (ConfigError, ProfileError)."""
 
 
 class UsageError(ModelintError):
