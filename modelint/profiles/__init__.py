@@ -17,10 +17,11 @@ from modelint.profiles.model import (
     Memory,
     Operators,
 )
-from modelint.profiles.read import parse_budgets, read_profile
+from modelint.profiles.read import DEFAULT_FUSION, parse_budgets, read_profile
 from modelint.profiles.registry import find_profile, list_profiles, load_profile_file, with_mode
 
 __all__ = [
+    "DEFAULT_FUSION",
     "DTYPES",
     "OP_CLASSES",
     "Budgets",

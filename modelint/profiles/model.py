@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from modelint.expr import Expression
+
 __all__ = [
+    "CONSTRAINT_NAMES",
     "DTYPES",
     "OP_CLASSES",
     "Budgets",
@@ -27,6 +30,8 @@ __all__ = [
     "PowerMode",
 ]
 
+# What a constraint's `require` expression may read: the ONNX node's attributes and tensors.
+CONSTRAINT_NAMES = ("attr", "inputs", "outputs", "x", "y", "op")
 DTYPES = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int16", "int8", "int4")
 # Op classes with their own efficiency factor (η); `default` covers the classes not given.
 OP_CLASSES = (
@@ -98,6 +103,7 @@ class Constraint:
     text: str
     require: str | None = None
     source: str = ""
+    expression: Expression | None = field(default=None, compare=False)  # ``require`` compiled
 
 
 @dataclass(frozen=True)

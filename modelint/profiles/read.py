@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from modelint.errors import KeyedFileError, ProfileError, UnitError
+from modelint.errors import ExpressionError, KeyedFileError, ProfileError, UnitError
+from modelint.expr import compile_expression
 from modelint.profiles.model import (
+    CONSTRAINT_NAMES,
     Budgets,
     CalibrationPoint,
     Constraint,
@@ -123,20 +125,33 @@ def _memory(reader: _Reader, spec: Mapping[str, Any]) -> Memory:
     )
 
 
-def _constraint(item: str | Mapping[str, Any]) -> Constraint:
+def _constraint(reader: _Reader, item: str | Mapping[str, Any], key: str) -> Constraint:
     if isinstance(item, str):
         return Constraint(item)
-    return Constraint(item["text"], item.get("require"), item.get("source", ""))
+    source = item.get("source", "")
+    if source and source not in reader.sources:
+        raise reader.fail(f"{key}.source", f"unknown source {source!r}")
+    require = item.get("require")
+    expression = None
+    if require is not None:
+        try:
+            expression = compile_expression(require, names=CONSTRAINT_NAMES)
+        except ExpressionError as exc:
+            raise reader.fail(f"{key}.require", str(exc)) from None
+    return Constraint(item["text"], require, source, expression)
 
 
-def _operators(spec: Mapping[str, Any]) -> Operators:
+def _operators(reader: _Reader, spec: Mapping[str, Any]) -> Operators:
     return Operators(
         runtime=tuple(spec.get("runtime", ())),
         policy=spec["policy"],
         op_namespace=spec.get("op_namespace", "onnx"),
         allowlist=frozenset(spec.get("allowlist", ())),
         constraints={
-            op: tuple(_constraint(item) for item in items)
+            op: tuple(
+                _constraint(reader, item, f"operators.constraints.{op}[{index}]")
+                for index, item in enumerate(items)
+            )
             for op, items in spec.get("constraints", {}).items()
         },
         generic_constraints=tuple(spec.get("generic_constraints", ())),
@@ -294,7 +309,7 @@ def read_profile(path: Path) -> HardwareProfile:
             _engine(reader, spec, f"engines[{i}]") for i, spec in enumerate(document["engines"])
         ),
         memory=_memory(reader, document["memory"]),
-        operators=_operators(document["operators"]),
+        operators=_operators(reader, document["operators"]),
         fusion=_fusion(document.get("fusion")),
         efficiency=_efficiency(reader, document["efficiency"]),
         aliases=tuple(document.get("aliases", ())),
