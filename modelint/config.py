@@ -20,12 +20,14 @@ from typing import Any
 from modelint.config_files import preset_path, pyproject_table, resolve
 from modelint.errors import ConfigError
 from modelint.findings import Severity
+from modelint.profiles import Budgets, parse_budgets
 
 __all__ = [
     "CONFIG_NAMES",
     "Config",
     "Conversion",
     "Suppression",
+    "Target",
     "find_config_file",
     "load_config",
     "parse_shape",
@@ -75,6 +77,19 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Target:
+    """Models matching ``files`` are checked against ``profile``; ``action`` warning makes
+    violations warnings (an advisory target)."""
+
+    files: tuple[str, ...]
+    profile: str
+    action: Severity = Severity.ERROR
+    budgets: Budgets = field(default_factory=Budgets)
+    dtype: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration for one model."""
 
@@ -89,6 +104,11 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
+    profile: str | None = None  # id, id@MODE or an absolute profile file path
+    profile_paths: tuple[str, ...] = ()  # extra profile files and directories
+    targets: tuple[Target, ...] = ()
+    budgets: Budgets = field(default_factory=Budgets)
+    dtype: str | None = None
     values: Mapping[str, Any] = field(default_factory=dict)  # as merged, for `config show`
     origins: Mapping[str, str] = field(default_factory=dict)  # key -> file(s) or preset
 
@@ -158,6 +178,25 @@ def _suppression(entry: Mapping[str, Any]) -> Suppression:
     )
 
 
+def _targets(values: Mapping[str, Any], path: str | None) -> tuple[Target, ...]:
+    return tuple(
+        Target(
+            files=tuple(entry["files"]),
+            profile=entry["profile"],
+            action=Severity.parse(entry.get("action", "error")),
+            budgets=parse_budgets(
+                entry.get("budgets", {}),
+                path=entry.get("_origin") or path,
+                key=f"targets[{index}].budgets",
+                error=ConfigError,
+            ),
+            dtype=entry.get("dtype"),
+            origin=entry.get("_origin", ""),
+        )
+        for index, entry in enumerate(values.get("targets", ()))
+    )
+
+
 def _fail_on(text: str) -> Severity | None:
     return None if text == "never" else Severity.parse(text)
 
@@ -193,6 +232,16 @@ def _load_config(path: Path | None, stamp: tuple[int, int] | None) -> Config:
         },
         rule_options={code: dict(options) for code, options in values.get("rules", {}).items()},
         suppressions=tuple(_suppression(entry) for entry in values.get("suppressions", ())),
+        profile=values.get("profile"),
+        profile_paths=tuple(values.get("profiles", ())),
+        targets=_targets(values, str(path) if path else None),
+        budgets=parse_budgets(
+            values.get("budgets", {}),
+            path=origins.get("budgets", str(path) if path else None),
+            key="budgets",
+            error=ConfigError,
+        ),
+        dtype=values.get("dtype"),
         values=values,
         origins={"fail-on": "default"} | origins,
     )

@@ -26,8 +26,8 @@ __all__ = ["PRESETS", "Merged", "preset_path", "pyproject_table", "resolve"]
 
 PRESETS = ("recommended", "strict")
 # Keys whose values accumulate along `extends` (lists append, mappings merge key by key).
-_APPENDED = ("extend-select", "ignore", "rule-paths", "suppressions")
-_MERGED = ("per-file-ignores", "rules", "input-shapes", "conversion")
+_APPENDED = ("extend-select", "ignore", "rule-paths", "suppressions", "profiles")
+_MERGED = ("per-file-ignores", "rules", "input-shapes", "conversion", "budgets")
 
 Merged = tuple[dict[str, Any], dict[str, str]]  # (values, key -> the file that set it)
 
@@ -62,10 +62,26 @@ def _read(path: Path) -> dict[str, Any]:
     return dict(document)
 
 
+def _profile_ref(ref: str, base: Path) -> str:
+    """A profile file named in a config resolves against it; ids (and id@MODE) stay."""
+    name, at, mode = ref.partition("@")
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return str((base / name).resolve()) + at + mode
+    return ref
+
+
 def _absolute(document: dict[str, Any], base: Path, label: str) -> dict[str, Any]:
     """Paths become absolute against the file's directory; suppressions learn their origin."""
-    if "rule-paths" in document:
-        document["rule-paths"] = [str((base / p).resolve()) for p in document["rule-paths"]]
+    for key in ("rule-paths", "profiles"):
+        if key in document:
+            document[key] = [str((base / p).resolve()) for p in document[key]]
+    if "profile" in document:
+        document["profile"] = _profile_ref(document["profile"], base)
+    if "targets" in document:
+        document["targets"] = [
+            {**target, "profile": _profile_ref(target["profile"], base), "_origin": label}
+            for target in document["targets"]
+        ]
     if "cache-dir" in document:
         document["cache-dir"] = str((base / document["cache-dir"]).resolve())
     if "suppressions" in document:

@@ -90,11 +90,12 @@ class Quantity(NamedTuple):
     dimension: str
 
 
-def _split_unit(text: str, unit: str) -> tuple[float, str]:
-    """(prefix factor, dimension) of a unit with an optional prefix."""
+def _split_unit(text: str, unit: str) -> tuple[float, float, str]:
+    """(multiplier, divisor, dimension) of a unit with an optional prefix: small prefixes
+    divide, so that '100 us' is exactly 1e-4 s."""
     if unit in _UNITS:
         dimension, factor = _UNITS[unit]
-        return factor, dimension
+        return factor, 1.0, dimension
     for table, allowed in ((_BINARY, _BINARY_DIMENSIONS), (_LARGE, None), (_SMALL, None)):
         for prefix, scale in table.items():
             rest = unit[len(prefix) :]
@@ -106,7 +107,9 @@ def _split_unit(text: str, unit: str) -> tuple[float, str]:
             if table is _SMALL and dimension not in _SMALL_DIMENSIONS:
                 hint = " (use M for 10^6)" if prefix == "m" and dimension == "count" else ""
                 raise UnitError(f"{text!r}: prefix {prefix!r} is for seconds and watts only{hint}")
-            return scale * factor, dimension
+            if table is _SMALL:
+                return factor, float(round(1 / scale)), dimension
+            return scale * factor, 1.0, dimension
     hint = " (use k for 10^3 or Ki for 2^10)" if unit.startswith("K") else ""
     raise UnitError(
         f"{text!r}: unknown unit {unit!r}{hint}; units: "
@@ -130,11 +133,11 @@ def parse_quantity(
     if match is None:
         raise UnitError(f"{text!r} is not a quantity (a number with a unit, e.g. '8 MiB')")
     number = float(match["number"].replace(",", ""))
-    factor, dimension = _split_unit(text, match["unit"])
+    factor, divisor, dimension = _split_unit(text, match["unit"])
     if expected and dimension not in expected:
         wanted = " or ".join(DIMENSIONS[d] for d in expected)
         raise UnitError(f"{text!r} is {DIMENSIONS[dimension].split(' (')[0]}; expected {wanted}")
-    return Quantity(number * factor, dimension)
+    return Quantity(number * factor / divisor, dimension)
 
 
 def parse_value(text: str | int | float, expect: Collection[str] | str) -> float:
@@ -156,10 +159,29 @@ _FORMATS: dict[str, tuple[str, tuple[tuple[float, str], ...]]] = {
 }
 
 
+def _digits(mantissa: float) -> int:
+    """Significant digits of a mantissa, to 6 places: 4.0 -> 1, 3.7252903 -> 7."""
+    return len(f"{mantissa:.6f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0"))
+
+
+def _scaled(value: float, scales: tuple[tuple[float, str], ...]) -> tuple[float, str]:
+    for scale, prefix in scales:
+        if abs(value) >= scale * 0.9995:
+            return value / scale, prefix
+    scale, prefix = scales[-1]
+    return value / scale, prefix
+
+
 def format_quantity(value: float | None, dimension: str, digits: int = 3) -> str:
-    """'9.89e14, ops/s' -> '989 TFLOP/s'; bytes use binary prefixes (KiB, MiB)."""
+    """'9.89e14, ops/s' -> '989 TFLOP/s'. Sizes take the prefixes that write them most
+    simply: 2097152 B -> '2 MiB', 4e9 B -> '4 GB'."""
     if value is None:
         return "?"
+    if dimension == "B" and value:
+        binary = _scaled(value, _FORMATS["B"][1])
+        decimal = _scaled(value, _DECIMAL)
+        mantissa, prefix = min(decimal, binary, key=lambda m: _digits(m[0]))
+        return f"{mantissa:.{digits}g} {prefix}B"
     unit, scales = _FORMATS[dimension]
     magnitude = abs(value)
     for scale, prefix in scales:

@@ -42,9 +42,10 @@ def test_unknown_keys_and_bad_values_are_reported_with_key_paths(tmp_path: Path)
         load_config(path)
     lines = caught.value.lines()
     assert lines[0] == (f"{path}: (top level): unknown key 'input_shapes' (did you mean "
-                        "'input-shapes'?); valid keys: cache, cache-dir, conversion, "
-                        "extend-select, extends, fail-on, ignore, input-shapes, "
-                        "per-file-ignores, rule-paths, rules, select, suppressions")
+                        "'input-shapes'?); valid keys: budgets, cache, cache-dir, conversion, "
+                        "dtype, extend-select, extends, fail-on, ignore, input-shapes, "
+                        "per-file-ignores, profile, profiles, rule-paths, rules, select, "
+                        "suppressions, targets")
     assert lines[1] == (f"{path}: fail-on: 'fatal' is not one of: error, warning, info, never")
 
 

@@ -20,7 +20,13 @@ from modelint.rules.fingerprints import with_structural_fingerprints
 from modelint.rules.loader import RuleSet
 from modelint.rules.paths import PathCounts, path_counts
 from modelint.rules.spec import LintRule, Match, OpSet
-from modelint.rules.views import EnvironmentFactory, ModelView, NodeEnvironment, ParamView
+from modelint.rules.target_views import Hardware
+from modelint.rules.views import (
+    EnvironmentFactory,
+    NodeEnvironment,
+    ParamView,
+    aggregate_environment,
+)
 
 __all__ = ["RuleRun", "RuleSettings", "Undecided", "run_rules"]
 
@@ -32,7 +38,10 @@ class RuleSettings:
     enabled: frozenset[str]  # rule ids
     severity: Mapping[str, Severity] = field(default_factory=dict)
     parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    profile: str | None = None  # rules that require a hardware profile run only with one
+    profile: str | None = None  # the bound profile's id (informative)
+    # The target estimate and budgets; rules that require a profile run only with a target.
+    hardware: Hardware = field(default_factory=Hardware)
+    action: Severity | None = None  # a config target's action: the most a hardware rule says
 
 
 @dataclass(frozen=True, order=True)
@@ -65,8 +74,10 @@ class _Context:
         self.params = ParamView(values)
         self.severity = settings.severity.get(rule.id, rule.severity)
         self.severity_overridden = rule.id in settings.severity
+        self.cap = settings.action if "hardware" in rule.tags else None
+        self.hardware = settings.hardware
         self.undecided: list[Undecided] = []
-        self.factory = EnvironmentFactory(analysis, self.params)
+        self.factory = EnvironmentFactory(analysis, self.params, settings.hardware)
         self.environments: dict[str, NodeEnvironment] = {}
 
     def env(self, node: OpNode) -> NodeEnvironment:
@@ -126,7 +137,7 @@ class _Context:
         return Finding.create(
             rule_id=self.rule.id,
             rule_name=self.rule.name,
-            severity=severity,
+            severity=min(severity, self.cap) if self.cap is not None else severity,
             message=message,
             location=location,
             properties=properties,
@@ -238,7 +249,7 @@ def _layer_name(node: OpNode) -> str:
 
 
 def _aggregate_rule(context: _Context) -> list[Finding]:
-    env = {"model": ModelView(context.analysis), "params": context.params}
+    env = aggregate_environment(context.analysis, context.params, context.hardware)
     for level in context.rule.levels:
         if context.holds(level.when, env, ""):
             severity = context.severity if context.severity_overridden else level.severity
@@ -261,7 +272,7 @@ def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -
     for rule in rules:
         if rule.id not in settings.enabled:
             continue
-        if "profile" in rule.requires and settings.profile is None:
+        if "profile" in rule.requires and settings.hardware.target is None:
             continue
         context = _Context(rule, analysis, settings, by_op)
         findings.extend(_KINDS[rule.kind](context))

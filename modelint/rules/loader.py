@@ -18,7 +18,7 @@ from typing import Any
 from modelint.errors import ExpressionError, RuleError
 from modelint.expr import compile_expression
 from modelint.resources import builtin_rules_dir
-from modelint.rules import hygiene, patterns  # noqa: F401 - they register rule functions
+from modelint.rules import hardware, hygiene, patterns  # noqa: F401 - they register rule functions
 from modelint.rules.functions import RULE_FUNCTIONS
 from modelint.rules.spec import KIND_NAMES, LintRule, OpSet, compile_rule
 from modelint.schema import read_yaml, validate_document

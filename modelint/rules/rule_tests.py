@@ -16,21 +16,26 @@ on ``docs.fail`` (at ``docs.fail-nodes`` when given) and stay silent on ``docs.p
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import onnx
 import onnx.parser
+from onnx import numpy_helper
 
-from modelint.analysis import AnalysisOptions, analyze_loaded, load_cost_rules
+from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
+from modelint.analysis.target import estimate_target
 from modelint.errors import ModelLoadError, RuleError
 from modelint.findings import Finding
 from modelint.load import LoadedModel, load_model
+from modelint.profiles import find_profile, parse_budgets
 from modelint.resources import builtin_rules_dir
 from modelint.rules.engine import RuleSettings, run_rules
 from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.spec import LintRule
+from modelint.rules.target_views import Hardware
 from modelint.schema import read_yaml
 
 __all__ = ["CaseResult", "run_rule_tests"]
@@ -57,22 +62,47 @@ def _is_builtin(directory: Path) -> bool:
     return target == builtin or builtin in target.parents
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """How a case runs: rule parameters, and for hardware rules a profile, budgets and a
+    precision (from a rule's ``docs`` or an expected.yaml)."""
+
+    where: str
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    profile: str | None = None
+    budgets: Mapping[str, Any] = field(default_factory=dict)
+    dtype: str | None = None
+
+    def hardware(self, analysis: ModelAnalysis) -> Hardware:
+        budgets = parse_budgets(self.budgets, path=self.where, key="budgets", error=RuleError)
+        if self.profile is None:
+            return Hardware(None, budgets, self.dtype)
+        target = estimate_target(analysis, find_profile(self.profile), self.dtype)
+        return Hardware(target, budgets, self.dtype)
+
+
 def _findings(
-    model: LoadedModel,
-    rules: RuleSet,
-    rule_ids: frozenset[str],
-    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    model: LoadedModel, rules: RuleSet, rule_ids: frozenset[str], setup: _Setup
 ) -> list[Finding]:
     analysis = analyze_loaded(model, load_cost_rules(), AnalysisOptions())
-    settings = RuleSettings(enabled=rule_ids, parameters=parameters or {})
+    settings = RuleSettings(
+        enabled=rule_ids,
+        parameters=setup.parameters,
+        profile=setup.profile,
+        hardware=setup.hardware(analysis),
+    )
     return list(run_rules(analysis, rules, settings).findings)
 
 
-def _from_text(text: str, name: str) -> LoadedModel:
+def _from_text(text: str, name: str, initializers: Mapping[str, Any] | None = None) -> LoadedModel:
     try:
-        return LoadedModel(name, "onnx-text", onnx.parser.parse_model(text))
+        proto = onnx.parser.parse_model(text)
     except onnx.parser.ParseError as exc:
         raise ModelLoadError(f"example model does not parse: {exc}", path=name) from exc
+    for tensor, shape in (initializers or {}).items():  # zero-filled weights, by shape
+        array = np.zeros(tuple(shape), np.float32)
+        proto.graph.initializer.append(numpy_helper.from_array(array, tensor))
+    return LoadedModel(name, "onnx-text", proto)
 
 
 def _expected(entries: Any, where: str) -> Expected:
@@ -100,16 +130,24 @@ def _cases(path: Path, rules: RuleSet) -> Iterator[CaseResult]:
     missing = sorted(code for code in under_test if rules.get(code) is None)
     if missing:
         raise RuleError(f"unknown rule {missing[0]!r}", path=str(path), key="rules")
+    setup = _Setup(
+        str(path),
+        profile=document.get("profile"),
+        budgets=document.get("budgets", {}),
+        dtype=document.get("dtype"),
+    )
     for name, expected in expectations.items():
-        found = _findings(load_model(path.parent / name), rules, ids)
+        found = _findings(load_model(path.parent / name), rules, ids, setup)
         actual = frozenset((f.rule_id, f.location.node) for f in found)
         yield CaseResult(f"{path}: {name}", expected, actual)
 
 
 def _docs_cases(rule: LintRule, rules: RuleSet) -> Iterator[CaseResult]:
-    ids, params = frozenset({rule.id}), {rule.id: rule.docs.params}
-    if rule.docs.fail:
-        found = _findings(_from_text(rule.docs.fail, f"{rule.id} docs.fail"), rules, ids, params)
+    docs, ids = rule.docs, frozenset({rule.id})
+    setup = _Setup(rule.origin, {rule.id: docs.params}, docs.profile, docs.budgets, docs.dtype)
+    if docs.fail:
+        model = _from_text(docs.fail, f"{rule.id} docs.fail", docs.initializers)
+        found = _findings(model, rules, ids, setup)
         actual = frozenset((f.rule_id, f.location.node) for f in found)
         nodes: tuple[str | None, ...] = (
             rule.docs.fail_nodes
@@ -122,8 +160,8 @@ def _docs_cases(rule: LintRule, rules: RuleSet) -> Iterator[CaseResult]:
             actual,
         )
     if rule.docs.pass_model:
-        model = _from_text(rule.docs.pass_model, f"{rule.id} docs.pass")
-        found = _findings(model, rules, ids, params)
+        model = _from_text(rule.docs.pass_model, f"{rule.id} docs.pass", docs.initializers)
+        found = _findings(model, rules, ids, setup)
         yield CaseResult(
             f"{rule.id} docs.pass ({rule.origin})",
             frozenset(),

@@ -46,9 +46,9 @@ _NODE_NAMES = (
     "model",
 )
 KIND_NAMES: Mapping[str, tuple[str, ...]] = {
-    "node": _NODE_NAMES,
-    "path": (*_NODE_NAMES, "count", "path", "route", "path_layers"),
-    "aggregate": ("model", "params"),
+    "node": (*_NODE_NAMES, "profile", "target"),
+    "path": (*_NODE_NAMES, "count", "path", "route", "path_layers", "profile", "target"),
+    "aggregate": ("model", "params", "profile", "budget", "target"),
 }
 _PARAMETER_TYPES: Mapping[str, type | tuple[type, ...]] = {
     "int": int,
@@ -135,6 +135,10 @@ class RuleDocs:
     fail_nodes: tuple[str, ...] = ()
     pass_model: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)  # the examples' parameters
+    profile: str | None = None  # the hardware profile the examples are checked against
+    budgets: Mapping[str, Any] = field(default_factory=dict)  # and their budgets
+    dtype: str | None = None  # and the precision they run in
+    initializers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # zero weights
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,6 +300,10 @@ def _docs(compiler: _Compiler, parameters: Mapping[str, Parameter]) -> RuleDocs:
         fail_nodes=tuple(spec.get("fail-nodes", ())),
         pass_model=spec.get("pass", ""),
         params=params,
+        profile=spec.get("profile"),
+        budgets=dict(spec.get("budgets", {})),
+        dtype=spec.get("dtype"),
+        initializers={name: tuple(shape) for name, shape in spec.get("initializers", {}).items()},
     )
 
 

@@ -10,6 +10,13 @@ from modelint.analysis.views import AttrView, TensorView, op_signature
 from modelint.expr import UnknownValue, did_you_mean
 from modelint.graph import OpNode
 from modelint.graph.tensors import TensorInfo
+from modelint.rules.target_views import (
+    HARDWARE_FIELDS,
+    BudgetView,
+    Hardware,
+    ProfileView,
+    hardware_fact,
+)
 
 __all__ = [
     "CostView",
@@ -18,6 +25,7 @@ __all__ = [
     "NodeEnvironment",
     "NodeView",
     "ParamView",
+    "aggregate_environment",
 ]
 
 
@@ -112,14 +120,18 @@ class ModelView:
             "unbound_inputs",
             "unused_initializers",
             "unused_initializer_bytes",
+            *HARDWARE_FIELDS,
         }
     )
-    __slots__ = ("_analysis",)
+    __slots__ = ("_analysis", "_hardware")
 
-    def __init__(self, analysis: ModelAnalysis) -> None:
+    def __init__(self, analysis: ModelAnalysis, hardware: Hardware | None = None) -> None:
         self._analysis = analysis
+        self._hardware = hardware or Hardware()
 
     def __getattr__(self, name: str) -> Any:
+        if name in HARDWARE_FIELDS:
+            return hardware_fact(self._analysis, self._hardware, name)
         analysis = self._analysis
         totals = analysis.totals
         values = {
@@ -196,10 +208,13 @@ class EnvironmentFactory:
     """Builds node environments for one rule on one model (shared builders, no closures per
     node)."""
 
-    def __init__(self, analysis: ModelAnalysis, params: ParamView) -> None:
+    def __init__(
+        self, analysis: ModelAnalysis, params: ParamView, hardware: Hardware | None = None
+    ) -> None:
         self.analysis = analysis
         self.params = params
-        self.model = ModelView(analysis)
+        self.hardware = hardware or Hardware()
+        self.model = ModelView(analysis, self.hardware)
 
     def for_node(self, node: OpNode) -> NodeEnvironment:
         return NodeEnvironment(self, node)
@@ -232,4 +247,23 @@ _BUILDERS: Mapping[str, _Builder] = {
     "y": lambda f, node, env: _first(env, "outputs"),
     "attr": lambda f, node, env: _attributes(node),
     "cost": lambda f, node, env: CostView(f.analysis.costs[node.key]),
+    "target": lambda f, node, env: f.hardware.target,
+    "profile": lambda f, node, env: _profile_view(f.hardware),
 }
+
+
+def _profile_view(hardware: Hardware) -> ProfileView | None:
+    return ProfileView(hardware.target.profile) if hardware.target is not None else None
+
+
+def aggregate_environment(
+    analysis: ModelAnalysis, params: ParamView, hardware: Hardware
+) -> dict[str, Any]:
+    """The names an aggregate rule reads."""
+    return {
+        "model": ModelView(analysis, hardware),
+        "params": params,
+        "profile": _profile_view(hardware),
+        "budget": BudgetView(hardware.budgets),
+        "target": hardware.target,
+    }
