@@ -15,7 +15,7 @@ from typing import Any
 from modelint.analysis import ModelAnalysis
 from modelint.expr import EvaluationError, Expression, UnknownValue
 from modelint.findings import Finding, Location, Severity
-from modelint.graph import OpNode
+from modelint.graph import ModelGraph, OpNode
 from modelint.rules.fingerprints import with_structural_fingerprints
 from modelint.rules.loader import RuleSet
 from modelint.rules.paths import PathCounts, path_counts
@@ -68,6 +68,7 @@ class _Context:
         analysis: ModelAnalysis,
         settings: RuleSettings,
         by_op: Mapping[str, list[OpNode]],
+        macro_values: dict[tuple[int, str], bool],
     ) -> None:
         self.rule, self.analysis, self.by_op = rule, analysis, by_op
         values = {**rule.defaults(), **settings.parameters.get(rule.id, {})}
@@ -79,6 +80,7 @@ class _Context:
         self.undecided: list[Undecided] = []
         self.factory = EnvironmentFactory(analysis, self.params, settings.hardware)
         self.environments: dict[str, NodeEnvironment] = {}
+        self.macro_values = macro_values
 
     def env(self, node: OpNode) -> NodeEnvironment:
         environment = self.environments.get(node.key)
@@ -105,8 +107,21 @@ class _Context:
         return None if None in results else any(results)
 
     def in_set(self, node: OpNode, ops: OpSet) -> bool:
-        return ops.contains(
-            node.op_type, lambda where: bool(self.holds((where,), self.env(node), node.key))
+        return ops.contains(node.op_type, lambda where: self._macro_holds(where, node))
+
+    def _macro_holds(self, where: Expression, node: OpNode) -> bool:
+        """A macro's condition reads only the node, so its value is shared by every rule
+        that uses the macro (four rules count ``@weight-layers``)."""
+        key = (id(where), node.key)
+        value = self.macro_values.get(key)
+        if value is None:
+            value = self.macro_values[key] = bool(self.holds((where,), self.env(node), node.key))
+        return value
+
+    def members(self, ops: OpSet) -> frozenset[str]:
+        """Keys of the nodes in ``ops`` (looked up by op type, not by walking the graph)."""
+        return frozenset(
+            node.key for op in ops.ops for node in self.by_op.get(op, ()) if self.in_set(node, ops)
         )
 
     def candidates(self, match: Match | None) -> Iterator[OpNode]:
@@ -215,10 +230,7 @@ def _path_rule(context: _Context) -> list[Finding]:
     if spec is None or not candidates:  # compile_rule refuses a path rule without `path:`
         return []
     counts: PathCounts = path_counts(
-        graph,
-        spec,
-        lambda key: context.in_set(graph.node(key), spec.count),
-        lambda key: context.in_set(graph.node(key), spec.reset),
+        graph, spec, context.members(spec.count), context.members(spec.reset)
     )
     found = []
     for node in candidates:
@@ -229,18 +241,23 @@ def _path_rule(context: _Context) -> list[Finding]:
             or (spec.maximum is not None and count > spec.maximum)
         ):
             continue
-        path = counts.path(node.key)
         env = context.env(node)  # lazily built names: add to it, never copy it with **
-        env.update(
-            count=count,
-            path=path,
-            route=counts.route(node.key),
-            path_layers=tuple(dict.fromkeys(_layer_name(graph.node(k)) for k in path)),
-        )
+        env["count"] = count
+        _lazy_path(env, counts, node.key, graph)
         finding = _check_node(context, node, env, {"properties": {"count": count}})
         if finding is not None:
             found.append(finding)
     return found
+
+
+def _lazy_path(env: NodeEnvironment, counts: PathCounts, key: str, graph: ModelGraph) -> None:
+    """``route``, ``path`` and ``path_layers``, built only when a finding's message or an
+    escalation reads them."""
+    env.lazy(
+        route=lambda: counts.route(key),
+        path=lambda: counts.path(key),
+        path_layers=lambda: tuple(dict.fromkeys(_layer_name(graph.node(k)) for k in env["path"])),
+    )
 
 
 def _layer_name(node: OpNode) -> str:
@@ -269,12 +286,13 @@ def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -
         by_op.setdefault(node.op_type, []).append(node)
     findings: list[Finding] = []
     undecided: list[Undecided] = []
+    macro_values: dict[tuple[int, str], bool] = {}
     for rule in rules:
         if rule.id not in settings.enabled:
             continue
         if "profile" in rule.requires and settings.hardware.target is None:
             continue
-        context = _Context(rule, analysis, settings, by_op)
+        context = _Context(rule, analysis, settings, by_op, macro_values)
         findings.extend(_KINDS[rule.kind](context))
         undecided.extend(context.undecided)
     findings = with_structural_fingerprints(analysis.graph, findings)

@@ -11,7 +11,8 @@ path around the layers between them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from modelint.graph import ModelGraph
@@ -46,23 +47,31 @@ class PathCounts:
         return tuple(key for key in self.route(start) if key in self.counted)
 
 
+_SHAPES: weakref.WeakKeyDictionary[ModelGraph, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
 def shape_computations(graph: ModelGraph, order: Iterable[str]) -> frozenset[str]:
     """Nodes that compute only shapes: Shape/Size, and nodes whose every non-constant input
-    comes from one of them (one pass in topological order)."""
+    comes from one of them (one pass in topological order; memoized per graph)."""
+    cached = _SHAPES.get(graph)
+    if cached is not None:
+        return cached
     found: set[str] = set()
-    for key in order:
-        node = graph.node(key)
-        if node.op_type in _SHAPE_SOURCES:
-            found.add(key)
-            continue
-        sources = [
-            graph.producers.get(name)
-            for name in node.inputs
-            if name and not graph.is_constant(name)
-        ]
-        if sources and all(source in found for source in sources):
-            found.add(key)
-    return frozenset(found)
+    if any(node.op_type in _SHAPE_SOURCES for node in graph.nodes.values()):
+        for key in order:
+            node = graph.node(key)
+            if node.op_type in _SHAPE_SOURCES:
+                found.add(key)
+                continue
+            sources = [
+                graph.producers.get(name)
+                for name in node.inputs
+                if name and not graph.is_constant(name)
+            ]
+            if sources and all(source in found for source in sources):
+                found.add(key)
+    _SHAPES[graph] = result = frozenset(found)
+    return result
 
 
 def _ends(graph: ModelGraph, downstream: bool) -> frozenset[str]:
@@ -74,9 +83,9 @@ def _ends(graph: ModelGraph, downstream: bool) -> frozenset[str]:
 
 
 def path_counts(
-    graph: ModelGraph, spec: PathSpec, counts: Callable[[str], bool], resets: Callable[[str], bool]
+    graph: ModelGraph, spec: PathSpec, counts: frozenset[str], resets: frozenset[str]
 ) -> PathCounts:
-    """Counts for every node; ``counts``/``resets`` say whether a node key is in each set."""
+    """Counts for every node; ``counts``/``resets``: the keys of the nodes in each set."""
     order = graph.topological_order()
     downstream = spec.direction == "downstream"
     shapes = shape_computations(graph, order)
@@ -85,8 +94,7 @@ def path_counts(
     shortest = spec.measure == "shortest"
     better = min if shortest else max
     ends = _ends(graph, downstream) if shortest else frozenset()
-    counted = frozenset(key for key in order if key not in shapes and counts(key))
-    reset = frozenset(key for key in order if key not in shapes and resets(key))
+    counted, reset = counts - shapes, resets - shapes
     count: dict[str, int] = {}
     step: dict[str, str | None] = {}
     for key in walk:

@@ -192,15 +192,23 @@ class NodeEnvironment(dict[str, Any]):
     """The names a node or path rule's expressions read, each built on first read: a rule
     over every node of a 100k-node graph usually reads one or two of them."""
 
-    __slots__ = ("_factory", "_node")
+    __slots__ = ("_factory", "_lazy", "_node")
 
     def __init__(self, factory: EnvironmentFactory, node: OpNode) -> None:
         super().__init__()
         self._factory = factory
         self._node = node
+        self._lazy: dict[str, Callable[[], Any]] = {}
+
+    def lazy(self, **builders: Callable[[], Any]) -> None:
+        """Names computed only if an expression reads them (a path rule's route is as long
+        as the model is deep: building it for every candidate would be quadratic)."""
+        self._lazy.update(builders)
 
     def __missing__(self, name: str) -> Any:
-        value = self[name] = self._factory.build(name, self._node, self)
+        builder = self._lazy.get(name)
+        value = builder() if builder is not None else self._factory.build(name, self._node, self)
+        self[name] = value
         return value
 
 

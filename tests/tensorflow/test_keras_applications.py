@@ -30,11 +30,8 @@ on Conv and Gemm.
 
 from __future__ import annotations
 
-import functools
-import gc
-import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -45,14 +42,10 @@ pytest.importorskip(
     "tf2onnx", reason="Keras Applications tests need tf2onnx (the modelint[tensorflow] extra)"
 )
 
-import modelint
-
-if TYPE_CHECKING:
-    from modelint.analysis import ModelAnalysis
+from applications import Application, application
 
 pytestmark = pytest.mark.tensorflow
 
-SEED = 0
 MACS_TOLERANCE = 0.01  # relative; the oracle is given to 4-5 significant digits
 CONTRACTIONS = frozenset({"Conv", "Gemm", "MatMul"})
 
@@ -83,18 +76,6 @@ CASES = (
 KNOWN_PROBLEMS: dict[tuple[str, str], str] = {}
 
 
-@dataclass(frozen=True)
-class Converted:
-    """A converted application, its modelint analysis and Keras' own parameter counts."""
-
-    case: AppCase
-    analysis: ModelAnalysis
-    keras_total: int
-    keras_trainable: int
-    bn_params: int  # BatchNormalization weights, moving statistics included
-    seconds: float  # conversion + analysis time
-
-
 def _cases(check: str) -> list[Any]:
     """``pytest.param`` per case, marked slow and (for known problems) strict xfail."""
     params = []
@@ -107,44 +88,9 @@ def _cases(check: str) -> list[Any]:
     return params
 
 
-def _perturb_constant_weights(model: Any, seed: int) -> None:
-    """Make every constant-valued weight distinct (seeded, kept positive for BN variances),
-    so that tf2onnx does not merge them into one shared initializer as it would for an
-    untrained model's zero biases or unit scales."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        value = np.asarray(variable.numpy())
-        if value.size > 1 and np.all(value == value.flat[0]):
-            noise = rng.uniform(0.01, 0.1, size=value.shape).astype(value.dtype)
-            variable.assign(value + noise)
-
-
-@functools.cache
-def converted(name: str) -> Converted:
-    """Build ``keras.applications.<name>`` (weights=None), convert and analyse it, once."""
-    import keras
-
+def converted(name: str) -> Application:
     case = next(c for c in CASES if c.name == name)
-    keras.utils.set_random_seed(SEED)
-    shape = (case.size, case.size, 3)
-    model = getattr(keras.applications, name)(weights=None, input_shape=shape)
-    _perturb_constant_weights(model, SEED)
-    total = model.count_params()
-    trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
-    bn_params = sum(
-        layer.count_params()
-        for layer in model.layers
-        if isinstance(layer, keras.layers.BatchNormalization)
-    )
-    start = time.perf_counter()
-    analysis = modelint.analyze(model)  # in-memory Keras -> tf2onnx (opset 17, batch 1)
-    seconds = time.perf_counter() - start
-    del model
-    keras.backend.clear_session()
-    gc.collect()
-    return Converted(case, analysis, total, trainable, bn_params, seconds)
+    return application(case.name, case.size)
 
 
 @pytest.mark.parametrize("case", _cases("keras_build"))
@@ -154,7 +100,7 @@ def test_keras_model_is_the_reference_variant(case: AppCase) -> None:
 
 @pytest.mark.parametrize("case", _cases("macs"))
 def test_macs_match_reference(case: AppCase) -> None:
-    macs = converted(case.name).analysis.totals.macs
+    macs = converted(case.name).macs
     error = abs(macs - case.reference_macs) / case.reference_macs
     assert error <= MACS_TOLERANCE, (
         f"{case.name}@{case.size}: modelint {macs / 1e9:.4f} GMACs vs reference "
@@ -164,21 +110,20 @@ def test_macs_match_reference(case: AppCase) -> None:
 
 @pytest.mark.parametrize("case", _cases("coverage"))
 def test_every_node_costed(case: AppCase) -> None:
-    coverage = converted(case.name).analysis.coverage
+    coverage = converted(case.name).coverage
     assert coverage.complete, [(u.op, u.nodes, u.reasons) for u in coverage.uncosted]
 
 
 @pytest.mark.parametrize("case", _cases("mac_ops"))
 def test_macs_only_on_contractions(case: AppCase) -> None:
     """The oracle counts Conv + MatMul/Gemm only; no other op may carry MACs."""
-    by_op = converted(case.name).analysis.by_op
-    assert {group.name for group in by_op if group.macs} <= CONTRACTIONS
+    assert converted(case.name).mac_ops <= CONTRACTIONS
 
 
 @pytest.mark.parametrize("case", _cases("params"))
 def test_onnx_params_within_keras_count(case: AppCase) -> None:
     result = converted(case.name)
-    params = result.analysis.totals.params
+    params = result.params
     # BN folds into Conv weights and biases or becomes Mul + Add; every other weight survives.
     lowest = result.keras_total - result.bn_params
     assert 0 < lowest <= params <= result.keras_total, (params, result.keras_total, lowest)
