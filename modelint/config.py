@@ -31,6 +31,7 @@ __all__ = [
     "find_config_file",
     "load_config",
     "parse_shape",
+    "repository_root",
 ]
 
 CONFIG_NAMES = (".modelint.yaml", ".modelint.yml")
@@ -113,7 +114,8 @@ class Config:
     origins: Mapping[str, str] = field(default_factory=dict)  # key -> file(s) or preset
 
 
-def _repository_root(start: Path) -> Path | None:
+def repository_root(start: Path) -> Path | None:
+    """The first directory at or above ``start`` holding ``.git`` (None: not in a repository)."""
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
@@ -123,7 +125,7 @@ def _repository_root(start: Path) -> Path | None:
 def find_config_file(model: Path) -> Path | None:
     """The closest config file above ``model``, not looking past the repository root."""
     start = (model if model.is_dir() else model.parent).resolve()
-    root = _repository_root(start)
+    root = repository_root(start)
     for directory in (start, *start.parents):
         for name in CONFIG_NAMES:
             if (directory / name).is_file():
