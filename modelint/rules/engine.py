@@ -7,8 +7,9 @@ be decided for a node (an unknown shape, a cost that is not known) makes that no
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,7 @@ class _Context:
         self.factory = EnvironmentFactory(analysis, self.params, settings.hardware)
         self.environments: dict[str, NodeEnvironment] = {}
         self.macro_values = macro_values
+        self.model_inputs = frozenset(analysis.graph.inputs)
 
     def env(self, node: OpNode) -> NodeEnvironment:
         environment = self.environments.get(node.key)
@@ -175,6 +177,10 @@ def _static_match(
     for name, value in match.attributes.items():
         if node.attributes.get(name) != value:
             return False
+    if match.reads_model_input and (
+        node.graph_path or not any(name in context.model_inputs for name in node.inputs)
+    ):
+        return False
     if match.dtype is not None:
         info = context.analysis.graph.tensor(node.outputs[0]) if node.outputs else None
         if info is None or info.dtype != match.dtype:
@@ -233,6 +239,7 @@ def _path_rule(context: _Context) -> list[Finding]:
         graph, spec, context.members(spec.count), context.members(spec.reset)
     )
     found = []
+    layer_of = functools.partial(_key_layer, graph)
     for node in candidates:
         count = counts.count.get(node.key)
         if (
@@ -243,21 +250,28 @@ def _path_rule(context: _Context) -> list[Finding]:
             continue
         env = context.env(node)  # lazily built names: add to it, never copy it with **
         env["count"] = count
-        _lazy_path(env, counts, node.key, graph)
+        _lazy_path(env, counts, node.key, layer_of)
         finding = _check_node(context, node, env, {"properties": {"count": count}})
         if finding is not None:
             found.append(finding)
     return found
 
 
-def _lazy_path(env: NodeEnvironment, counts: PathCounts, key: str, graph: ModelGraph) -> None:
+def _lazy_path(
+    env: NodeEnvironment, counts: PathCounts, key: str, layer_of: Callable[[str], str]
+) -> None:
     """``route``, ``path`` and ``path_layers``, built only when a finding's message or an
-    escalation reads them."""
+    escalation reads them (``layer_of``: one function per rule run, so that the paths'
+    memoized suffixes are shared by all its findings)."""
     env.lazy(
         route=lambda: counts.route(key),
         path=lambda: counts.path(key),
-        path_layers=lambda: tuple(dict.fromkeys(_layer_name(graph.node(k)) for k in env["path"])),
+        path_layers=lambda: counts.path(key, layer_of),
     )
+
+
+def _key_layer(graph: ModelGraph, key: str) -> str:
+    return _layer_name(graph.node(key))
 
 
 def _layer_name(node: OpNode) -> str:

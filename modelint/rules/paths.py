@@ -12,10 +12,11 @@ path around the layers between them.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from modelint.graph import ModelGraph
+from modelint.rules.lazy_paths import Chain, LazyPath
 from modelint.rules.spec import PathSpec
 
 __all__ = ["PathCounts", "path_counts", "shape_computations"]
@@ -32,19 +33,21 @@ class PathCounts:
     count: dict[str, int]
     step: dict[str, str | None]
     counted: frozenset[str]
+    chain: Chain = field(init=False, repr=False)
 
-    def route(self, start: str) -> tuple[str, ...]:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "chain", Chain(self.step))
+
+    def route(self, start: str) -> LazyPath:
         """Every node along the best path from ``start`` (``start`` excluded)."""
-        keys = []
-        key = self.step.get(start)
-        while key is not None:
-            keys.append(key)
-            key = self.step.get(key)
-        return tuple(keys)
+        return LazyPath(self.chain, start, name="route")
 
-    def path(self, start: str) -> tuple[str, ...]:
-        """The counted nodes along the best path from ``start`` (``start`` excluded)."""
-        return tuple(key for key in self.route(start) if key in self.counted)
+    def path(self, start: str, label: Callable[[str], str] | None = None) -> LazyPath:
+        """The counted nodes along the best path from ``start`` (``start`` excluded), or
+        their ``label`` (a run of equal labels once)."""
+        if label is None:
+            return LazyPath(self.chain, start, self.counted.__contains__, name="path")
+        return LazyPath(self.chain, start, self.counted.__contains__, label, name=label)
 
 
 _SHAPES: weakref.WeakKeyDictionary[ModelGraph, frozenset[str]] = weakref.WeakKeyDictionary()

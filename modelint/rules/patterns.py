@@ -5,11 +5,13 @@ note, B.3). Registered as rule functions on import.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from modelint.graph import DEFAULT_DOMAIN, ModelGraph, OpNode
 from modelint.rules.functions import has_weight, register
+from modelint.rules.lazy_paths import LazyPath
 from modelint.rules.views import NodeView
 
 __all__ = ["SATURATING_OPS", "is_gate", "is_saturating", "saturating_kind"]
@@ -148,13 +150,15 @@ def is_gate(view: NodeView) -> bool:
 
 def saturating_chain(view: NodeView, route: Sequence[str]) -> int:
     """Non-gate saturating ops on ``route``, this node included (escalation, B.3.4)."""
-    graph, analysis = view.analysis.graph, view.analysis
-    count = 1
-    for key in route:
-        other = NodeView(graph.node(key), analysis)
-        if not other.in_subgraph and is_saturating(other) and not is_gate(other):
-            count += 1
-    return count
+    analysis = view.analysis
+
+    def member(key: str) -> bool:
+        other = NodeView(analysis.graph.node(key), analysis)
+        return not other.in_subgraph and is_saturating(other) and not is_gate(other)
+
+    if isinstance(route, LazyPath):  # memoized along the path: linear over all findings
+        return 1 + route.total("non-gate saturating", member)
+    return 1 + sum(1 for key in route if member(key))
 
 
 def consumes_graph_input(view: NodeView) -> bool:
@@ -190,8 +194,16 @@ def output_dtypes(view: NodeView) -> tuple[str, ...]:
     )
 
 
+_NORMALIZED: weakref.WeakKeyDictionary[ModelGraph, bool] = weakref.WeakKeyDictionary()
+
+
 def graph_has_normalization(view: NodeView) -> bool:
-    return any(node.op_type in NORM_OPS for node in view.analysis.graph.main_nodes())
+    """The model's main graph has a normalization op (memoized per graph)."""
+    graph = view.analysis.graph
+    found = _NORMALIZED.get(graph)
+    if found is None:
+        found = _NORMALIZED[graph] = any(n.op_type in NORM_OPS for n in graph.main_nodes())
+    return found
 
 
 def fed_by_weight_layer(view: NodeView) -> bool:

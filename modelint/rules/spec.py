@@ -108,6 +108,7 @@ class Match:
     name: str | None = None  # regular expression, searched in the node name
     attributes: Mapping[str, Any] = field(default_factory=dict)
     dtype: str | None = None
+    reads_model_input: bool = False  # the node reads one of the model's inputs
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ def _match(compiler: _Compiler, spec: Mapping[str, Any] | None) -> Match | None:
         name=spec.get("name"),
         attributes=dict(spec.get("attributes", {})),
         dtype=spec.get("dtype"),
+        reads_model_input=bool(spec.get("reads-model-input", False)),
     )
 
 

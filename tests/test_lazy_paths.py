@@ -1,0 +1,37 @@
+"""Lazy paths agree with the materialized ones, and share their memoized suffixes."""
+
+from __future__ import annotations
+
+from modelint.rules.lazy_paths import Chain, LazyPath
+
+# a -> b -> c -> d -> e -> f; layers group b/c and e/f
+STEP = {"a": "b", "b": "c", "c": "d", "d": "e", "e": "f", "f": None}
+LAYER = {"a": "L0", "b": "L1", "c": "L1", "d": "L2", "e": "L3", "f": "L3"}
+COUNTED = {"b", "c", "e", "f"}
+
+
+def test_route_path_and_layers_match_their_tuples() -> None:
+    chain = Chain(STEP)
+    route = LazyPath(chain, "a")
+    assert tuple(route) == ("b", "c", "d", "e", "f") and len(route) == 5
+    path = LazyPath(chain, "a", COUNTED.__contains__, name="path")
+    assert tuple(path) == ("b", "c", "e", "f") and len(path) == 4
+    layers = LazyPath(chain, "a", COUNTED.__contains__, LAYER.__getitem__, name="layers")
+    assert tuple(layers) == ("L1", "L3") and len(layers) == 2
+    assert layers[0] == "L1" and layers[-1] == "L3" and layers[:1] == ("L1",)
+    assert route[1:3] == ("c", "d") and route[-2] == "e" and route[-1] == "f"
+    assert len(LazyPath(chain, "f")) == 0 and tuple(LazyPath(chain, "f")) == ()
+    assert str(path) == "('b', 'c', 'e', 'f')"
+
+
+def test_suffix_values_are_shared_between_starts() -> None:
+    chain = Chain(STEP)
+    seen: list[str] = []
+
+    def vowel(key: str) -> bool:
+        seen.append(key)
+        return key in "ae"
+
+    assert LazyPath(chain, "c").total("vowels", vowel) == 1  # d, e, f
+    assert LazyPath(chain, "a").total("vowels", vowel) == 1  # b, c (+ the memo from d)
+    assert sorted(seen) == ["b", "c", "d", "e", "f"]  # each node asked once
