@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,3 +29,14 @@ def test_quick_start_checks_a_bundled_example() -> None:
     first = _shell_blocks((ROOT / "README.md").read_text(encoding="utf-8"))[0]
     assert "modelint check examples/" in first
     assert any((ROOT / "examples").glob("*.onnx"))
+
+
+def test_quick_start_output_is_what_modelint_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README shows the first command's output verbatim: it must stay true."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"The first command prints:\n\n```text\n(.*?)```", text, flags=re.S)
+    assert shown is not None, "README lost the quick-start output block"
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.chdir(ROOT)
+    main(["check", "examples/"], out=out, err=err)
+    assert out.getvalue() == shown.group(1)
