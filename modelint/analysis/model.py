@@ -12,7 +12,7 @@ from modelint.analysis.summary import Coverage, Group, Totals, group_costs
 from modelint.graph import ModelGraph, OpNode, ShapeBinding
 from modelint.load import SourceParams
 
-__all__ = ["ModelAnalysis"]
+__all__ = ["ROOT_SCOPE", "ModelAnalysis", "layer_name"]
 
 ROOT_SCOPE = "(root)"
 
@@ -21,7 +21,8 @@ def _scope(node: OpNode) -> str:
     return node.scope or ROOT_SCOPE
 
 
-def _layer(node: OpNode) -> str:
+def layer_name(node: OpNode) -> str:
+    """The row ``by_layer`` puts the node in: its source layer, else its name scope."""
     return node.layer or node.scope or ROOT_SCOPE
 
 
@@ -58,7 +59,7 @@ class ModelAnalysis:
     @cached_property
     def by_layer(self) -> tuple[Group, ...]:
         """Per source layer (Keras layer) where known, else per name scope."""
-        return group_costs(self.graph.nodes.values(), self.costs, _layer)
+        return group_costs(self.graph.nodes.values(), self.costs, layer_name)
 
     def uncosted_nodes(self) -> list[NodeCost]:
         return [cost for cost in self.costs.values() if not cost.costed]
