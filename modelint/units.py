@@ -159,11 +159,6 @@ _FORMATS: dict[str, tuple[str, tuple[tuple[float, str], ...]]] = {
 }
 
 
-def _digits(mantissa: float) -> int:
-    """Significant digits of a mantissa, to 6 places: 4.0 -> 1, 3.7252903 -> 7."""
-    return len(f"{mantissa:.6f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0"))
-
-
 def _scaled(value: float, scales: tuple[tuple[float, str], ...]) -> tuple[float, str]:
     for scale, prefix in scales:
         if abs(value) >= scale * 0.9995:
@@ -173,14 +168,14 @@ def _scaled(value: float, scales: tuple[tuple[float, str], ...]) -> tuple[float,
 
 
 def format_quantity(value: float | None, dimension: str, digits: int = 3) -> str:
-    """'9.89e14, ops/s' -> '989 TFLOP/s'. Sizes take the prefixes that write them most
-    simply: 2097152 B -> '2 MiB', 4e9 B -> '4 GB'."""
+    """'9.89e14, ops/s' -> '989 TFLOP/s'. Sizes that are a whole number of KiB, MiB or GiB
+    use binary prefixes (2097152 B -> '2 MiB'), others decimal ones (4e9 B -> '4 GB')."""
     if value is None:
         return "?"
     if dimension == "B" and value:
-        binary = _scaled(value, _FORMATS["B"][1])
-        decimal = _scaled(value, _DECIMAL)
-        mantissa, prefix = min(decimal, binary, key=lambda m: _digits(m[0]))
+        mantissa, prefix = _scaled(value, _FORMATS["B"][1])
+        if not (prefix and mantissa == int(mantissa) and mantissa < 10**digits):
+            mantissa, prefix = _scaled(value, _DECIMAL)  # not a whole number of KiB/MiB/GiB
         return f"{mantissa:.{digits}g} {prefix}B"
     unit, scales = _FORMATS[dimension]
     magnitude = abs(value)

@@ -52,6 +52,8 @@ def check_options(
         cache=False if args.no_cache else None,
         cache_dir=args.cache_dir,
         progress=progress,
+        profile=args.profile,
+        dtype=args.dtype,
     )
 
 
@@ -79,6 +81,8 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.report.inspect import render_inspect_json, render_inspect_text
     from modelint.report.style import Style
     from modelint.rules import analyze_one, config_for
+    from modelint.rules.selection import Overrides
+    from modelint.rules.targets import bind_target, hardware_for
 
     if args.top is not None and args.top <= 0:
         raise UsageExit("modelint inspect: --top must be positive")
@@ -87,13 +91,14 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         options = check_options(args, progress)
         config = config_for(path, options)
         rules = load_cost_rules((*config.rule_paths, *options.rule_paths))
+        binding = bind_target(path, config, Overrides(profile=args.profile, dtype=args.dtype))
         analysis = analyze_one(path, config, options, rules)
+        hardware = hardware_for(analysis, binding)
     if args.format == "json":
-        out.write(render_inspect_json(analysis, by=args.by, top=args.top))
+        out.write(render_inspect_json(analysis, by=args.by, top=args.top, hardware=hardware))
     else:
-        out.write(
-            render_inspect_text(analysis, Style(color=color(args, out)), by=args.by, top=args.top)
-        )
+        style = Style(color=color(args, out))
+        out.write(render_inspect_text(analysis, style, by=args.by, top=args.top, hardware=hardware))
     return EXIT_CLEAN
 
 

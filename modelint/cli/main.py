@@ -10,6 +10,7 @@ from typing import TextIO
 from modelint._version import __version__
 from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, run_check, run_costs, run_inspect
 from modelint.cli.parser import UsageExit, build_parser
+from modelint.cli.profile_commands import run_profile, run_profiles
 from modelint.cli.progress import without_cycle_collection
 from modelint.cli.rule_commands import run_config, run_rule, run_rules, run_test
 
@@ -23,6 +24,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "rule": run_rule,
     "test": run_test,
     "config": run_config,
+    "profiles": run_profiles,
+    "profile": run_profile,
 }
 
 
@@ -42,7 +45,7 @@ def main(
         if args.command is None:
             raise UsageExit(
                 "modelint: a command is required (check, inspect, rules, rule, "
-                "test, config, costs); see --help"
+                "test, config, costs, profiles, profile); see --help"
             )
         with without_cycle_collection():
             return _COMMANDS[args.command](args, out, err)

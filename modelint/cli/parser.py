@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+# The names profiles use for precisions (modelint.profiles.DTYPES; not imported, so that
+# `modelint --version` imports nothing but the CLI).
+DTYPES = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int16", "int8", "int4")
+
 __all__ = ["UsageExit", "build_parser"]
 
 
@@ -57,6 +61,16 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--config", metavar="FILE", help="use this config file instead of discovering one per model"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="ID",
+        help="hardware profile to check against: an id (modelint profiles), ID@MODE, or a file",
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=DTYPES,
+        help="precision the model runs in on the profile (default: the model's own dtypes)",
     )
     parser.add_argument("--no-color", action="store_true", help="never colour the output")
     parser.add_argument("--quiet", action="store_true", help="no progress line while converting")
@@ -155,6 +169,20 @@ def _rule_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
+def _profile_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    profiles = commands.add_parser("profiles", help="the hardware profiles available")
+    profiles.add_argument("--format", choices=("text", "json"), default="text")
+    profile = commands.add_parser("profile", help="one hardware profile with its sources")
+    profile.add_argument("ref", metavar="ID", help="profile id, alias, ID@MODE or a file")
+    for parser in (profiles, profile):
+        parser.add_argument(
+            "--config",
+            metavar="FILE",
+            help="config whose `profiles:` add profile files (default: discovered from here)",
+        )
+        parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="modelint", description="Static linter for neural-network models.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -171,4 +199,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("--top", type=int, metavar="N", help="only the N rows with the most FLOPs")
     _rule_commands(commands)
+    _profile_commands(commands)
     return parser

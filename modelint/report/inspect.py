@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from modelint.analysis import Group, ModelAnalysis, NodeCost
+from modelint.graph import OpNode
 from modelint.report.json_report import model_dict, render_json, run_dict_for_inspect
 from modelint.report.numbers import percent, si
 from modelint.report.style import Style
 from modelint.report.table import render_table
+from modelint.report.target_report import target_lines
 from modelint.report.text import model_summary
+from modelint.rules.target_views import Hardware
+from modelint.units import format_quantity
 
 __all__ = ["GROUPINGS", "render_inspect_json", "render_inspect_text"]
 
@@ -63,33 +67,83 @@ def _group_rows(groups: tuple[Group, ...], total: int, top: int | None) -> list[
     ]
 
 
-def render_inspect_text(analysis: ModelAnalysis, style: Style, *, by: str, top: int | None) -> str:
-    lines = [*model_summary(analysis, style), ""]
+def _time_cells(analysis: ModelAnalysis, hardware: Hardware, key: str) -> list[str]:
+    """'time' and 'bound' of a node: its kernel's, on the kernel's first node."""
+    target = hardware.target
+    kernel = target.latency.by_node.get(key) if target is not None else None
+    if kernel is None:
+        return ["-", ""]
+    if kernel.kernel.key != key:
+        return ["fused", ""]
+    if kernel.expected_s is None:
+        return ["?", kernel.reason or ""]
+    return [format_quantity(kernel.expected_s, "s"), kernel.bound or ""]
+
+
+def _group_time(analysis: ModelAnalysis, hardware: Hardware, by: str) -> dict[str, float]:
+    target = hardware.target
+    if target is None:
+        return {}
+
+    def name_of(node: OpNode) -> str:
+        if by == "op":
+            return node.qualified_op
+        if by == "scope":
+            return node.scope or "(root)"
+        return node.layer or node.scope or "(root)"
+
+    times: dict[str, float] = {}
+    for kernel in target.latency.kernels:
+        node = analysis.graph.node(kernel.kernel.key)
+        times[name_of(node)] = times.get(name_of(node), 0.0) + (kernel.expected_s or 0.0)
+    return times
+
+
+def _node_table(analysis: ModelAnalysis, top: int | None, hardware: Hardware) -> list[str]:
+    headers = ["node", "op", "layer/scope", "output", "MACs", "FLOPs", "params", "FLOPs %"]
+    numeric = [False, False, False, False, True, True, True, True]
+    rows = _node_rows(analysis, top)
+    if hardware.target is not None:
+        headers += ["time", "bound"]
+        numeric += [True, False]
+        rows = [[*row[:-1], *_time_cells(analysis, hardware, row[0]), row[-1]] for row in rows]
+    return render_table([*headers, "notes"], rows, [*numeric, False])
+
+
+def _group_table(
+    analysis: ModelAnalysis, by: str, top: int | None, hardware: Hardware
+) -> list[str]:
+    groups: tuple[Group, ...] = getattr(analysis, GROUPINGS[by])
+    headers = [by, "nodes", "uncosted", "MACs", "FLOPs", "params", "FLOPs %"]
+    numeric = [False, True, True, True, True, True, True]
+    rows = _group_rows(groups, analysis.totals.flops, top)
+    times = _group_time(analysis, hardware, by)
+    if hardware.target is not None:
+        headers.append("time")
+        numeric.append(True)
+        rows = [[*row, format_quantity(times.get(row[0], 0.0), "s")] for row in rows]
+    return render_table(headers, rows, numeric)
+
+
+def render_inspect_text(
+    analysis: ModelAnalysis,
+    style: Style,
+    *,
+    by: str,
+    top: int | None,
+    hardware: Hardware | None = None,
+) -> str:
+    hardware = hardware or Hardware()
+    lines = [*model_summary(analysis, style), *target_lines(analysis, hardware), ""]
     if by == "node":
-        headers = [
-            "node",
-            "op",
-            "layer/scope",
-            "output",
-            "MACs",
-            "FLOPs",
-            "params",
-            "FLOPs %",
-            "notes",
-        ]
-        numeric = [False, False, False, False, True, True, True, True, False]
-        lines += render_table(headers, _node_rows(analysis, top), numeric)
+        lines += _node_table(analysis, top, hardware)
     else:
-        groups: tuple[Group, ...] = getattr(analysis, GROUPINGS[by])
-        headers = [by, "nodes", "uncosted", "MACs", "FLOPs", "params", "FLOPs %"]
-        numeric = [False, True, True, True, True, True, True]
-        lines += render_table(headers, _group_rows(groups, analysis.totals.flops, top), numeric)
+        lines += _group_table(analysis, by, top, hardware)
     return "\n".join(lines) + "\n"
 
 
-def render_inspect_json(analysis: ModelAnalysis, *, by: str, top: int | None) -> str:
-    return render_json(
-        run_dict_for_inspect(
-            model_dict(analysis, nodes=True, groups=tuple(GROUPINGS.values())), by=by, top=top
-        )
-    )
+def render_inspect_json(
+    analysis: ModelAnalysis, *, by: str, top: int | None, hardware: Hardware | None = None
+) -> str:
+    model = model_dict(analysis, nodes=True, groups=tuple(GROUPINGS.values()), hardware=hardware)
+    return render_json(run_dict_for_inspect(model, by=by, top=top))

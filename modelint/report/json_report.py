@@ -9,7 +9,9 @@ from typing import Any
 from modelint._version import __version__
 from modelint.analysis import CONVENTION, Coverage, ModelAnalysis, NodeCost
 from modelint.findings import Finding, Severity
+from modelint.report.target_report import node_latency, target_dict
 from modelint.rules import ModelResult, RunResult
+from modelint.rules.target_views import Hardware
 
 __all__ = ["finding_dict", "model_dict", "node_dict", "render_json", "run_dict"]
 
@@ -79,7 +81,11 @@ def _coverage_dict(coverage: Coverage) -> dict[str, Any]:
 
 
 def model_dict(
-    analysis: ModelAnalysis, *, nodes: bool = False, groups: tuple[str, ...] = ("by_op",)
+    analysis: ModelAnalysis,
+    *,
+    nodes: bool = False,
+    groups: tuple[str, ...] = ("by_op",),
+    hardware: Hardware | None = None,
 ) -> dict[str, Any]:
     graph, source = analysis.graph, analysis.source_params
     data: dict[str, Any] = {
@@ -99,13 +105,21 @@ def model_dict(
     }
     for name in groups:
         data[name] = [asdict(group) for group in getattr(analysis, name)]
+    hardware = hardware or Hardware()
+    target = target_dict(analysis, hardware)
+    if target is not None:
+        data["target"] = target
     if nodes:
         data["nodes"] = [node_dict(analysis, cost) for cost in analysis.costs.values()]
+        if hardware.target is not None:
+            by_node = hardware.target.latency.by_node
+            for node in data["nodes"]:
+                node["latency"] = node_latency(by_node.get(node["key"]), node["key"])
     return data
 
 
 def _result_dict(result: ModelResult, *, nodes: bool) -> dict[str, Any]:
-    data = model_dict(result.analysis, nodes=nodes)
+    data = model_dict(result.analysis, nodes=nodes, hardware=result.hardware)
     data["findings"] = [finding_dict(f) for f in sorted(result.findings)]
     data["undecided"] = [asdict(item) for item in result.undecided]
     return data

@@ -6,6 +6,7 @@ from modelint.analysis import CONVENTION, ModelAnalysis
 from modelint.findings import Finding, Severity
 from modelint.report.numbers import bytes_text, count_text, percent
 from modelint.report.style import Style
+from modelint.report.target_report import target_lines
 from modelint.rules import ModelResult, RunResult
 
 __all__ = ["finding_line", "model_summary", "render_check_text"]
@@ -92,7 +93,10 @@ def model_summary(analysis: ModelAnalysis, style: Style) -> list[str]:
 
 
 def _result_lines(result: ModelResult, style: Style) -> list[str]:
-    lines = [*model_summary(result.analysis, style)]
+    lines = [
+        *model_summary(result.analysis, style),
+        *target_lines(result.analysis, result.hardware),
+    ]
     lines.extend(finding_line(f, style) for f in result.active())
     suppressed = len(result.findings) - len(result.active())
     if suppressed:

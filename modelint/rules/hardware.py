@@ -49,10 +49,18 @@ def _op_summary(target: TargetEstimate, view: NodeView, keys: tuple[str, ...]) -
 
 
 def split_note(target: TargetEstimate | None, view: NodeView) -> str:
-    """For the node where a single-split target partitions the model: what it pushes to the
-    fallback engine (count, op types, share of FLOPs); '' elsewhere."""
-    if target is None or target.placement.split != view.node.key:
+    """Where an unsupported node runs instead: for the node where a single-split target
+    partitions the model, also what it pushes to the fallback engine (count, op types,
+    share of FLOPs)."""
+    if target is None:
         return ""
+    place = target.placement.nodes.get(view.node.key)
+    if place is None or place.supported:
+        return ""
+    if place.engine is None:
+        return f"; {target.profile.id} has no fallback engine, so the model cannot run there"
+    if target.placement.split != view.node.key:
+        return f"; it runs on {place.engine}"
     costs = view.analysis.costs
     pushed = target.placement.pushed
     flops = sum(costs[key].flops or 0 for key in (view.node.key, *pushed))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from modelint.analysis import ModelAnalysis
 from modelint.config import Config
 from modelint.findings import Finding, Severity
 from modelint.rules.engine import Undecided
+from modelint.rules.spec import LintRule
+from modelint.rules.target_views import Hardware
 
 __all__ = ["LoadFailure", "ModelResult", "RunResult"]
 
@@ -18,6 +20,8 @@ class ModelResult:
     findings: tuple[Finding, ...]  # suppressed ones included, marked
     config: Config
     undecided: tuple[Undecided, ...] = ()
+    hardware: Hardware = field(default_factory=Hardware)  # the bound profile's estimates
+    rules: tuple[LintRule, ...] = ()  # the rules enabled on this model (CI reports list them)
 
     def active(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.suppression is None]

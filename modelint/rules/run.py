@@ -18,6 +18,7 @@ from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
 from modelint.rules.selection import Overrides, rule_settings
 from modelint.rules.suppressions import SuppressionLedger
+from modelint.rules.targets import bind_target, hardware_for
 
 __all__ = ["CheckOptions", "analyze_one", "check_paths", "config_for", "load_options"]
 
@@ -41,6 +42,8 @@ class CheckOptions:
     cache: bool | None = None
     cache_dir: str | None = None
     progress: Callable[[str | None], None] | None = None  # conversion progress (CLI's line)
+    profile: str | None = None  # --profile
+    dtype: str | None = None  # --dtype
 
 
 def load_options(
@@ -117,6 +120,34 @@ def _failure(path: Path, exc: Exception, options: CheckOptions) -> LoadFailure:
     )
 
 
+def _check_one(
+    path: Path,
+    options: CheckOptions,
+    overrides: Overrides,
+    loaded_rules: _Rules,
+    ledger: SuppressionLedger,
+) -> ModelResult | LoadFailure:
+    config = config_for(path, options)
+    cost_rules, lint_rules = loaded_rules.for_config(config)
+    settings = rule_settings(path, config, lint_rules, overrides)
+    binding = bind_target(path, config, overrides)
+    try:
+        analysis = analyze_one(path, config, options, cost_rules)
+        hardware = hardware_for(analysis, binding)
+    except UsageError:
+        raise
+    except Exception as exc:  # a model that breaks a dependency must not stop the run
+        return _failure(path, exc, options)
+    profile = binding.profile.id if binding.profile is not None else None
+    settings = replace(settings, hardware=hardware, action=binding.action, profile=profile)
+    run = run_rules(analysis, lint_rules, settings)
+    findings = ledger.apply(run.findings, config.suppressions)
+    enabled = tuple(rule for rule in lint_rules if rule.id in settings.enabled)
+    return ModelResult(
+        analysis, tuple(sorted(findings)), config, run.undecided, hardware, rules=enabled
+    )
+
+
 def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:
     """Analyse and lint every model under ``paths``; a bad file becomes a LoadFailure, the
     rest go on. Errors in options, config or rules concern the whole run and are raised."""
@@ -128,22 +159,20 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
         )
     loaded_rules = _Rules(options)
     ledger = SuppressionLedger()
-    overrides = Overrides(select=options.select, ignore=options.ignore, strict=options.strict)
+    overrides = Overrides(
+        select=options.select,
+        ignore=options.ignore,
+        strict=options.strict,
+        profile=options.profile,
+        dtype=options.dtype,
+    )
     results: list[ModelResult] = []
     failures: list[LoadFailure] = []
     for path in models:
-        config = config_for(path, options)
-        cost_rules, lint_rules = loaded_rules.for_config(config)
-        settings = rule_settings(path, config, lint_rules, overrides)
-        try:
-            analysis = analyze_one(path, config, options, cost_rules)
-        except UsageError:
-            raise
-        except Exception as exc:  # a model that breaks a dependency must not stop the run
-            failures.append(_failure(path, exc, options))
-            continue
-        run = run_rules(analysis, lint_rules, settings)
-        findings = ledger.apply(run.findings, config.suppressions)
-        results.append(ModelResult(analysis, tuple(sorted(findings)), config, run.undecided))
+        result = _check_one(path, options, overrides, loaded_rules, ledger)
+        if isinstance(result, LoadFailure):
+            failures.append(result)
+        else:
+            results.append(result)
     default = config_for(models[0], options)
     return RunResult(tuple(results), tuple(failures), tuple(ledger.report()), default.fail_on)

@@ -33,7 +33,8 @@ class Overrides:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False  # --strict: uncosted nodes (MLC001) are errors
-    profile: str | None = None
+    profile: str | None = None  # --profile: id, id@MODE or a profile file
+    dtype: str | None = None  # --dtype: the precision the model runs in on the target
 
 
 def _matches(selector: str, rule: LintRule) -> bool:

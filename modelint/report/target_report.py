@@ -1,0 +1,159 @@
+"""A model on its hardware target, for the reports: summary lines (check, inspect), per-node
+time and bound (inspect), and the JSON ``target`` object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelint.analysis import ModelAnalysis
+from modelint.analysis.latency import KernelTime, LatencyEstimate
+from modelint.analysis.target import TargetEstimate
+from modelint.profiles import Budgets
+from modelint.report.numbers import percent
+from modelint.rules.target_views import Hardware
+from modelint.units import format_quantity
+
+__all__ = ["node_latency", "target_dict", "target_lines"]
+
+
+def _latency_line(latency: LatencyEstimate) -> str:
+    if latency.expected_s is None or latency.optimistic_s is None:
+        return f"  latency   unknown: {latency.unknown[0]}"
+    kernels = len(latency.kernels)
+    memory = latency.share("memory")
+    bound = f", {memory * 100:.0f} % of kernel time memory-bound" if memory is not None else ""
+    host = f", host link {format_quantity(latency.host_io_s, 's')}" if latency.host_io_s else ""
+    return (
+        f"  latency   {format_quantity(latency.expected_s, 's')} expected, "
+        f"{format_quantity(latency.optimistic_s, 's')} roofline bound; "
+        f"{kernels} kernels{bound}{host}"
+    )
+
+
+def _memory_line(target: TargetEstimate) -> str:
+    memory, profile = target.memory, target.profile
+    weights = format_quantity(memory.weight_bytes, "B")
+    if memory.peak_activation_bytes is None:
+        return f"  memory    weights {weights}; peak activations unknown: {memory.reason}"
+    capacity = profile.memory.capacity or profile.memory.flash
+    of = f" of {capacity.text.split(' [')[0]}" if capacity is not None else ""
+    return (
+        f"  memory    weights {weights} + peak activations "
+        f"{format_quantity(memory.peak_activation_bytes, 'B')} = "
+        f"{format_quantity(memory.total_bytes, 'B')}{of}"
+    )
+
+
+def _budget_line(analysis: ModelAnalysis, hardware: Hardware) -> str | None:
+    budgets = hardware.budgets
+    target = hardware.target
+    items: list[tuple[str, float | None, float | None, str]] = [
+        ("flops", analysis.totals.flops, budgets.flops, "ops"),
+        ("params", analysis.totals.params, budgets.params, "count"),
+        ("latency", target.latency.expected_s if target else None, budgets.latency, "s"),
+        ("memory", hardware.memory(analysis).total_bytes, budgets.memory, "B"),
+    ]
+    parts = []
+    for name, value, budget, unit in items:
+        if budget is None:
+            continue
+        shown = format_quantity(value, unit) if value is not None else "?"
+        share = f" ({percent(value, budget)})" if value is not None else ""
+        parts.append(f"{name} {shown} / {format_quantity(budget, unit)}{share}")
+    return f"  budgets   {', '.join(parts)}" if parts else None
+
+
+def target_lines(analysis: ModelAnalysis, hardware: Hardware) -> list[str]:
+    """Summary lines for a model's target and budgets (none when neither is set)."""
+    lines: list[str] = []
+    target = hardware.target
+    if target is not None:
+        profile = target.profile
+        mode = f" @{profile.mode}" if profile.mode else ""
+        precision = target.precision or "unknown precision"
+        lines += [
+            f"  target    {profile.id}{mode} ({profile.name}); {precision} "
+            f"(from {target.precision_origin})",
+            _latency_line(target.latency),
+            _memory_line(target),
+        ]
+        unsupported = target.placement.unsupported()
+        if unsupported:
+            lines.append(f"  placement {len(unsupported)} node(s) not supported on the target")
+        lines += [f"  note      {note}" for note in target.latency.notes]
+    budget = _budget_line(analysis, hardware)
+    return [*lines, budget] if budget else lines
+
+
+def node_latency(kernel: KernelTime | None, key: str) -> dict[str, Any] | None:
+    """A node's share of the estimate: its kernel's time (on the kernel's first node)."""
+    if kernel is None:
+        return None
+    anchor = kernel.kernel.key
+    return {
+        "kernel": anchor,
+        "fused": anchor != key,
+        "engine": kernel.engine,
+        "precision": kernel.precision,
+        "expected_s": kernel.expected_s if anchor == key else 0.0,
+        "optimistic_s": kernel.optimistic_s if anchor == key else 0.0,
+        "compute_s": kernel.compute_s,
+        "memory_s": kernel.memory_s,
+        "bytes": kernel.bytes,
+        "bound": kernel.bound,
+        "reason": kernel.reason,
+    }
+
+
+def _budgets_dict(budgets: Budgets) -> dict[str, float | None]:
+    return {
+        "flops": budgets.flops,
+        "params": budgets.params,
+        "latency_s": budgets.latency,
+        "memory_bytes": budgets.memory,
+    }
+
+
+def target_dict(analysis: ModelAnalysis, hardware: Hardware) -> dict[str, Any] | None:
+    """The JSON ``target`` object (None when no profile and no budget is set)."""
+    target = hardware.target
+    if target is None:
+        budgets = hardware.budgets
+        if all(v is None for v in _budgets_dict(budgets).values()):
+            return None
+        return {"profile": None, "budgets": _budgets_dict(budgets)}
+    latency, memory, placement = target.latency, target.memory, target.placement
+    return {
+        "profile": target.profile.id,
+        "name": target.profile.name,
+        "mode": target.profile.mode,
+        "precision": target.precision,
+        "precision_origin": target.precision_origin,
+        "latency": {
+            "expected_s": latency.expected_s,
+            "optimistic_s": latency.optimistic_s,
+            "host_io_s": latency.host_io_s,
+            "overhead_per_inference_s": latency.overhead_s,
+            "kernels": len(latency.kernels),
+            "memory_bound_share": latency.share("memory"),
+            "unknown": list(latency.unknown),
+            "notes": list(latency.notes),
+        },
+        "memory": {
+            "weight_bytes": memory.weight_bytes,
+            "peak_activation_bytes": memory.peak_activation_bytes,
+            "peak_node": memory.peak_node,
+            "total_bytes": memory.total_bytes,
+            "reason": memory.reason,
+        },
+        "placement": {
+            "unsupported": [
+                {"node": key, "kind": p.kind, "reason": p.reason, "engine": p.engine}
+                for key, p in placement.nodes.items()
+                if not p.supported
+            ],
+            "split": placement.split,
+            "pushed": list(placement.pushed),
+        },
+        "budgets": _budgets_dict(hardware.budgets),
+    }

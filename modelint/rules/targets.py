@@ -1,0 +1,77 @@
+"""Which hardware profile, budgets and precision a model is checked against.
+
+The profile: ``--profile`` on the command line, else the first config ``targets`` entry whose
+``files`` glob matches the model (with its ``action``: ``warning`` makes the target advisory),
+else the config's ``profile``. Budgets: the target entry's, over the config's, over the
+profile's own. Precision: ``--dtype``, else the target's or the config's ``dtype``, else the
+model's own dtypes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelint.analysis import ModelAnalysis
+from modelint.analysis.target import estimate_target
+from modelint.config import Config, Target
+from modelint.findings import Severity
+from modelint.profiles import Budgets, HardwareProfile, find_profile
+from modelint.rules.selection import Overrides, _file_matches
+from modelint.rules.target_views import Hardware
+
+__all__ = ["Binding", "bind_target", "hardware_for"]
+
+
+@dataclass(frozen=True)
+class Binding:
+    profile: HardwareProfile | None = None
+    origin: str = ""  # where the profile came from: --profile, config targets[i], config profile
+    action: Severity | None = None  # the most a hardware finding says (None: as the rule says)
+    budgets: Budgets = field(default_factory=Budgets)
+    precision: str | None = None
+    precision_origin: str = ""
+
+
+def _matching_target(path: Path, config: Config) -> tuple[int, Target] | None:
+    base = Path(config.path).parent if config.path else None
+    for index, target in enumerate(config.targets):
+        if any(_file_matches(pattern, path, base) for pattern in target.files):
+            return index, target
+    return None
+
+
+def bind_target(path: Path, config: Config, overrides: Overrides) -> Binding:
+    """The binding for one model (profiles are loaded, and their errors raised, here)."""
+    found = _matching_target(path, config)
+    target = found[1] if found else None
+    extra = config.profile_paths
+    if overrides.profile is not None:
+        profile, origin, action = find_profile(overrides.profile, extra), "--profile", None
+    elif found is not None and target is not None:
+        profile = find_profile(target.profile, extra)
+        origin, action = f"config targets[{found[0]}]", target.action
+    elif config.profile is not None:
+        profile, origin, action = find_profile(config.profile, extra), "config profile", None
+    else:
+        profile, origin, action = None, "", None
+    budgets = config.budgets.over(profile.budgets) if profile else config.budgets
+    if target is not None:
+        budgets = target.budgets.over(budgets)
+    choices = [
+        (overrides.dtype, "--dtype"),
+        (target.dtype if target else None, "config target"),
+        (config.dtype, "config"),
+    ]
+    precision, precision_origin = next(((d, o) for d, o in choices if d), (None, ""))
+    return Binding(profile, origin, action, budgets, precision, precision_origin)
+
+
+def hardware_for(analysis: ModelAnalysis, binding: Binding) -> Hardware:
+    """The model's estimates on its bound profile (none without one)."""
+    if binding.profile is None:
+        return Hardware(None, binding.budgets, binding.precision)
+    target = estimate_target(
+        analysis, binding.profile, binding.precision, binding.precision_origin or "--dtype"
+    )
+    return Hardware(target, binding.budgets, binding.precision)
