@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from modelint.cli.outputs import use_color, write_reports
 from modelint.cli.parser import UsageExit
 from modelint.cli.progress import progress_line
 
@@ -22,7 +22,7 @@ EXIT_ERROR = 2
 
 
 def color(args: argparse.Namespace, stream: TextIO) -> bool:
-    return not args.no_color and "NO_COLOR" not in os.environ and stream.isatty()
+    return use_color(args.no_color, stream)
 
 
 def _flatten(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -58,19 +58,13 @@ def check_options(
 
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from modelint.report.json_report import render_json, run_dict
-    from modelint.report.style import Style
-    from modelint.report.text import render_check_text
     from modelint.rules import check_paths
 
     with progress_line(args.quiet, err) as progress:
         run = check_paths(args.paths, check_options(args, progress))
     for failure in run.failures:
         err.write(f"modelint: error: {failure.message}\n")
-    if args.format == "json":
-        out.write(render_json(run_dict(run, nodes=args.nodes)))
-    else:
-        out.write(render_check_text(run, Style(color=color(args, out))))
+    write_reports(run, args, out)
     if run.failures:
         return EXIT_ERROR
     return EXIT_FINDINGS if run.failing() else EXIT_CLEAN

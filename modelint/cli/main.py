@@ -9,6 +9,7 @@ from typing import TextIO
 
 from modelint._version import __version__
 from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, run_check, run_costs, run_inspect
+from modelint.cli.diff_command import run_diff
 from modelint.cli.parser import UsageExit, build_parser
 from modelint.cli.profile_commands import run_profile, run_profiles
 from modelint.cli.progress import without_cycle_collection
@@ -19,6 +20,7 @@ __all__ = ["main"]
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "check": run_check,
     "inspect": run_inspect,
+    "diff": run_diff,
     "costs": run_costs,
     "rules": run_rules,
     "rule": run_rule,
@@ -44,7 +46,7 @@ def main(
             return EXIT_CLEAN
         if args.command is None:
             raise UsageExit(
-                "modelint: a command is required (check, inspect, rules, rule, "
+                "modelint: a command is required (check, inspect, diff, rules, rule, "
                 "test, config, costs, profiles, profile); see --help"
             )
         with without_cycle_collection():

@@ -8,7 +8,12 @@ import argparse
 # `modelint --version` imports nothing but the CLI).
 DTYPES = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int16", "int8", "int4")
 
-__all__ = ["UsageExit", "build_parser"]
+# modelint.report.formats.CHECK_FORMATS, repeated (a test keeps them equal) so that parsing
+# imports no report module.
+CHECK_FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "markdown")
+DIFF_FORMATS = ("text", "markdown", "json")
+
+__all__ = ["CHECK_FORMATS", "DIFF_FORMATS", "UsageExit", "build_parser"]
 
 
 class UsageExit(Exception):  # noqa: N818 - not a failure of modelint: the command line's
@@ -33,6 +38,17 @@ def _input_shape(text: str) -> tuple[str, tuple[int, ...]]:
     return name, shape
 
 
+def _output(text: str) -> tuple[str, str]:
+    fmt, sep, path = text.partition(":")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH, got {text!r}")
+    if fmt not in CHECK_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {fmt!r} in {text!r}; choose one of {', '.join(CHECK_FORMATS)}"
+        )
+    return fmt, path
+
+
 def _names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     if not names:
@@ -40,9 +56,16 @@ def _names(text: str) -> tuple[str, ...]:
     return names
 
 
-def _analysis_options(parser: argparse.ArgumentParser) -> None:
+def _analysis_options(
+    parser: argparse.ArgumentParser,
+    formats: tuple[str, ...] = ("text", "json"),
+    default: str | None = "text",
+) -> None:
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=formats,
+        default=default,
+        help=f"output format (default: {default or 'text; see the command help'})",
     )
     parser.add_argument(
         "--input-shape",
@@ -113,10 +136,36 @@ def _tensorflow_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _diff(commands: argparse._SubParsersAction[_Parser]) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="cost and findings of a model against its baseline (exit 0 unless bad input)",
+    )
+    diff.add_argument("old", metavar="OLD", help="the baseline: a model or a directory of models")
+    diff.add_argument("new", metavar="NEW", help="the proposed version (same kind as OLD)")
+    _analysis_options(diff, DIFF_FORMATS)
+    diff.add_argument(
+        "--top", type=int, default=10, metavar="N", help="rows per table in text and markdown"
+    )
+    for flag, help_text in (("--select", "only these rules"), ("--ignore", "leave these out")):
+        diff.add_argument(
+            flag, type=_names, action="append", default=[], metavar="CODES", help=help_text
+        )
+
+
 def _check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check = commands.add_parser("check", help="cost and lint model files (the CI gate)")
     check.add_argument("paths", nargs="+", metavar="PATH", help="model files or directories")
-    _analysis_options(check)
+    _analysis_options(check, CHECK_FORMATS, None)
+    check.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        type=_output,
+        metavar="FORMAT:PATH",
+        help="also write the report in FORMAT to PATH (repeatable); --format picks stdout's, "
+        "by default github under GITHUB_ACTIONS=true, concise under PRE_COMMIT=1, else text",
+    )
     check.add_argument(
         "--select",
         type=_names,
@@ -198,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="one row per node (default), op type, name scope or layer",
     )
     inspect.add_argument("--top", type=int, metavar="N", help="only the N rows with the most FLOPs")
+    _diff(commands)
     _rule_commands(commands)
     _profile_commands(commands)
     return parser

@@ -1,0 +1,225 @@
+"""What changed between two versions of a model: totals, per op type, per layer, per node,
+and the findings that appeared or went away. Frozen data; the report layer renders it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from modelint.analysis import Group, ModelAnalysis, NodeCost
+from modelint.analysis.model import layer_name
+from modelint.diff.match import NodeMatching, match_nodes
+from modelint.findings import Finding
+from modelint.rules import ModelResult
+
+__all__ = [
+    "Delta",
+    "FindingChanges",
+    "ModelDiff",
+    "NodeDelta",
+    "RowDelta",
+    "diff_models",
+]
+
+Number = int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """One figure before and after; None: not known on that side (or the row is absent)."""
+
+    old: Number | None
+    new: Number | None
+
+    @property
+    def change(self) -> Number | None:
+        if self.old is None or self.new is None:
+            return None
+        return self.new - self.old
+
+    @property
+    def relative(self) -> float | None:
+        """The change as a share of the old value (None when the old value is 0 or unknown)."""
+        change = self.change
+        if change is None or not self.old:
+            return None
+        return change / self.old
+
+
+@dataclass(frozen=True, slots=True)
+class RowDelta:
+    """An op type or a layer: ``added`` / ``removed`` / ``changed`` / ``same``."""
+
+    name: str
+    status: str
+    macs: Delta
+    flops: Delta
+    params: Delta
+    nodes: Delta
+
+
+@dataclass(frozen=True, slots=True)
+class NodeDelta:
+    """A node that was added, removed, or whose cost changed."""
+
+    old_key: str | None
+    new_key: str | None
+    op_type: str
+    layer: str
+    matched_by: str | None  # 'name', 'structure', or None (added / removed)
+    macs: Delta
+    flops: Delta
+    params: Delta
+
+    @property
+    def status(self) -> str:
+        if self.old_key is None:
+            return "added"
+        return "removed" if self.new_key is None else "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class FindingChanges:
+    new: tuple[Finding, ...]  # in the new model only
+    gone: tuple[Finding, ...]  # in the old model only
+    kept: int  # in both
+
+
+@dataclass(frozen=True)
+class ModelDiff:
+    old_path: str
+    new_path: str
+    profile: str | None  # the hardware profile the latency deltas are on
+    totals: Mapping[str, Delta]  # macs, flops, transcendentals, params, weight_bytes, memory...
+    by_op: tuple[RowDelta, ...]
+    by_layer: tuple[RowDelta, ...]
+    nodes: tuple[NodeDelta, ...]  # added, removed and changed nodes only
+    matching: NodeMatching
+    findings: FindingChanges
+
+
+def _totals(old: ModelResult, new: ModelResult) -> dict[str, Delta]:
+    a, b = old.analysis.totals, new.analysis.totals
+    found = {
+        name: Delta(getattr(a, name), getattr(b, name))
+        for name in ("macs", "flops", "transcendentals", "params", "weight_bytes")
+    }
+    found["memory_bytes"] = Delta(
+        old.hardware.memory(old.analysis).total_bytes,
+        new.hardware.memory(new.analysis).total_bytes,
+    )
+    if old.hardware.target is not None and new.hardware.target is not None:
+        found["latency_s"] = Delta(
+            old.hardware.target.latency.expected_s, new.hardware.target.latency.expected_s
+        )
+    return found
+
+
+def _row_status(old: Group | None, new: Group | None) -> str:
+    if old is None:
+        return "added"
+    if new is None:
+        return "removed"
+    same = (old.macs, old.flops, old.params, old.nodes) == (
+        new.macs,
+        new.flops,
+        new.params,
+        new.nodes,
+    )
+    return "same" if same else "changed"
+
+
+def _rows(old: Iterable[Group], new: Iterable[Group]) -> tuple[RowDelta, ...]:
+    """Rows by name; ordered by the absolute FLOP change, largest first, then by name."""
+    before = {group.name: group for group in old}
+    after = {group.name: group for group in new}
+    rows = []
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        rows.append(
+            RowDelta(
+                name,
+                _row_status(a, b),
+                Delta(a.macs if a else 0, b.macs if b else 0),
+                Delta(a.flops if a else 0, b.flops if b else 0),
+                Delta(a.params if a else 0, b.params if b else 0),
+                Delta(a.nodes if a else 0, b.nodes if b else 0),
+            )
+        )
+    return tuple(sorted(rows, key=lambda row: (-abs(row.flops.change or 0), row.name)))
+
+
+def _figure(cost: NodeCost | None, name: str) -> Number | None:
+    """A node's figure: 0 for a node that is not there, None when it is not known."""
+    return 0 if cost is None else getattr(cost, name)
+
+
+def _node_delta(
+    old: ModelAnalysis, new: ModelAnalysis, keys: tuple[str | None, str | None], how: str | None
+) -> NodeDelta:
+    old_key, new_key = keys
+    a = old.costs[old_key] if old_key else None
+    b = new.costs[new_key] if new_key else None
+    node = new.graph.node(new_key) if new_key else old.graph.node(old_key or "")
+    return NodeDelta(
+        old_key,
+        new_key,
+        node.op_type,
+        layer_name(node),
+        how,
+        *(Delta(_figure(a, name), _figure(b, name)) for name in ("macs", "flops", "params")),
+    )
+
+
+def _nodes(old: ModelAnalysis, new: ModelAnalysis, matching: NodeMatching) -> tuple[NodeDelta, ...]:
+    """Added and removed nodes, and matched nodes whose cost changed; by absolute FLOP change."""
+    found = [_node_delta(old, new, (None, key), None) for key in matching.added]
+    found += [_node_delta(old, new, (key, None), None) for key in matching.removed]
+    for how, pairs in (("name", matching.by_name), ("structure", matching.by_structure)):
+        for pair in pairs:
+            delta = _node_delta(old, new, pair, how)
+            if any(d.old != d.new for d in (delta.macs, delta.flops, delta.params)):
+                found.append(delta)
+    return tuple(
+        sorted(found, key=lambda d: (-abs(d.flops.change or 0), d.new_key or d.old_key or ""))
+    )
+
+
+def _finding_keys(finding: Finding, renamed: Mapping[str, str]) -> tuple[tuple[str, ...], ...]:
+    """What makes two findings the same across versions: the rule and the node (an old node
+    under its new key when the matching renamed it), or the rule and the structural
+    fingerprint. Model-level findings are the same by rule: a budget finding whose figure
+    moved is still that finding."""
+    where = finding.location
+    node = renamed.get(where.node or "", where.node or "")
+    keys = [(finding.rule_id, where.graph_path, node)]
+    if finding.structural:
+        keys.append((finding.rule_id, "structure", finding.structural))
+    return tuple(keys)
+
+
+def _findings(old: ModelResult, new: ModelResult, matching: NodeMatching) -> FindingChanges:
+    renamed = dict(matching.by_structure)
+    before = {key for f in old.active() for key in _finding_keys(f, renamed)}
+    after = {key for f in new.active() for key in _finding_keys(f, {})}
+    appeared = tuple(f for f in new.active() if before.isdisjoint(_finding_keys(f, {})))
+    gone = tuple(f for f in old.active() if after.isdisjoint(_finding_keys(f, renamed)))
+    return FindingChanges(appeared, gone, len(new.active()) - len(appeared))
+
+
+def diff_models(old: ModelResult, new: ModelResult) -> ModelDiff:
+    """``new`` against its baseline ``old``."""
+    a, b = old.analysis, new.analysis
+    matching = match_nodes(a.graph, b.graph)
+    target = new.hardware.target
+    return ModelDiff(
+        old_path=a.path,
+        new_path=b.path,
+        profile=target.profile.id if target is not None else None,
+        totals=_totals(old, new),
+        by_op=_rows(a.by_op, b.by_op),
+        by_layer=_rows(a.by_layer, b.by_layer),
+        nodes=_nodes(a, b, matching),
+        matching=matching,
+        findings=_findings(old, new, matching),
+    )

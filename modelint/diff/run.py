@@ -1,0 +1,63 @@
+"""``modelint diff OLD NEW``: check both versions, pair the models, compare each pair.
+
+Two files are one pair. Two directories pair the models found under each by their path
+relative to it; a model found on one side only is listed, not compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelint.diff.deltas import ModelDiff, diff_models
+from modelint.errors import UsageError
+from modelint.load.formats import is_saved_model_dir
+from modelint.rules import CheckOptions, LoadFailure, ModelResult, check_paths
+
+__all__ = ["DiffResult", "diff_paths"]
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    models: tuple[ModelDiff, ...]
+    only_old: tuple[str, ...] = ()  # models under OLD with no counterpart under NEW
+    only_new: tuple[str, ...] = ()
+    failures: tuple[LoadFailure, ...] = ()  # models that could not be read, either side
+
+
+def _relative(result: ModelResult, base: Path) -> str:
+    return Path(result.analysis.path).resolve().relative_to(base.resolve()).as_posix()
+
+
+def _is_tree(path: Path) -> bool:
+    """A directory of models (a SavedModel directory is one model)."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or directory")
+    return path.is_dir() and not is_saved_model_dir(path)
+
+
+def diff_paths(old: str | Path, new: str | Path, options: CheckOptions) -> DiffResult:
+    """Compare the models at ``new`` with their baselines at ``old`` (two models, or two
+    directories of models)."""
+    old_path, new_path = Path(old), Path(new)
+    trees = _is_tree(old_path), _is_tree(new_path)
+    if trees[0] != trees[1]:
+        raise UsageError(
+            f"diff compares two models or two directories; {old_path} is "
+            f"{'a directory' if trees[0] else 'a model'}, {new_path} is not"
+        )
+    before = check_paths([old_path], options)
+    after = check_paths([new_path], options)
+    failures = (*before.failures, *after.failures)
+    if not trees[0]:
+        pairs = zip(before.models, after.models, strict=False)  # one each, unless unreadable
+        return DiffResult(tuple(diff_models(a, b) for a, b in pairs), failures=failures)
+    old_models = {_relative(model, old_path): model for model in before.models}
+    new_models = {_relative(model, new_path): model for model in after.models}
+    shared = sorted(old_models.keys() & new_models.keys())
+    return DiffResult(
+        tuple(diff_models(old_models[key], new_models[key]) for key in shared),
+        only_old=tuple(sorted(old_models.keys() - new_models.keys())),
+        only_new=tuple(sorted(new_models.keys() - old_models.keys())),
+        failures=failures,
+    )

@@ -1,0 +1,133 @@
+"""JUnit XML: one test suite per model, one test case per rule that ran on it.
+
+A case fails when the rule has an unsuppressed finding at or above the model's ``fail-on``
+level; findings below it (and suppressed ones) are listed in the case's ``system-out``, so the
+case passes but the finding is still visible. A rule that needs a hardware profile on a model
+without one is ``skipped``. A model that could not be read is a suite with one ``error`` case.
+No timings: the same run gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from modelint.findings import Finding, Severity
+from modelint.report.catalog import RuleInfo, rule_info
+from modelint.report.locations import artifact_location
+from modelint.rules import ModelResult, RunResult
+
+__all__ = ["render_junit"]
+
+
+def _line(finding: Finding) -> str:
+    where = finding.location
+    node = f" [{where.node}]" if where.node else ""
+    state = f" (suppressed: {finding.suppression})" if finding.suppression else ""
+    return f"{finding.severity.label} {finding.rule_id}{node} {finding.message}{state}"
+
+
+def _case(
+    suite: ET.Element,
+    path: str,
+    info: RuleInfo,
+    findings: list[Finding],
+    fail_on: Severity | None,
+) -> str:
+    """Adds the case; returns its outcome: passed, failed or skipped."""
+    case = ET.SubElement(
+        suite, "testcase", classname=path, name=f"{info.id} {info.name}", file=path
+    )
+    failing = [
+        f
+        for f in findings
+        if f.suppression is None and fail_on is not None and f.severity >= fail_on
+    ]
+    if failing:
+        failure = ET.SubElement(
+            case,
+            "failure",
+            type=info.id,
+            message=f"{len(failing)} finding(s): {failing[0].message}",
+        )
+        failure.text = "\n".join(_line(f) for f in failing)
+    others = [f for f in findings if f not in failing]
+    if others:
+        ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
+    return "failed" if failing else "passed"
+
+
+def _suite(parent: ET.Element, name: str, outcomes: dict[str, int]) -> ET.Element:
+    suite = ET.SubElement(parent, "testsuite", name=name)
+    for key, value in outcomes.items():
+        suite.set(key, str(value))
+    return suite
+
+
+def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str, int]:
+    path = artifact_location(model.analysis.path, root).path
+    infos = {rule.id: rule_info(rule) for rule in model.rules}
+    for finding in model.findings:  # a rule known only from its finding still gets its case
+        infos.setdefault(
+            finding.rule_id,
+            RuleInfo(finding.rule_id, finding.rule_name, "", "", finding.severity, None),
+        )
+    requires = {rule.id: rule.requires for rule in model.rules}
+    suite = _suite(parent, path, {})
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for rule_id in sorted(infos):
+        counts["tests"] += 1
+        findings = [f for f in model.findings if f.rule_id == rule_id]
+        if not findings and "profile" in requires.get(rule_id, ()) and not model.hardware.target:
+            case = ET.SubElement(
+                suite, "testcase", classname=path, name=f"{rule_id} {infos[rule_id].name}"
+            )
+            ET.SubElement(case, "skipped", message="needs a hardware profile (--profile)")
+            counts["skipped"] += 1
+            continue
+        if _case(suite, path, infos[rule_id], findings, model.config.fail_on) == "failed":
+            counts["failures"] += 1
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return counts
+
+
+def _error_suite(parent: ET.Element, path: str, message: str) -> dict[str, int]:
+    counts = {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
+    suite = _suite(parent, path, counts)
+    case = ET.SubElement(suite, "testcase", classname=path, name="load", file=path)
+    ET.SubElement(case, "error", type="load", message=message)
+    return counts
+
+
+def _config_suite(parent: ET.Element, run: RunResult) -> dict[str, int]:
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suite = _suite(parent, "config", counts)
+    for rule_id in sorted({f.rule_id for f in run.config_findings}):
+        findings = [f for f in run.config_findings if f.rule_id == rule_id]
+        info = RuleInfo(rule_id, findings[0].rule_name, "", "", findings[0].severity, None)
+        counts["tests"] += 1
+        if _case(suite, "config", info, findings, run.fail_on) == "failed":
+            counts["failures"] += 1
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return counts
+
+
+def render_junit(run: RunResult, root: Path) -> str:
+    suites = ET.Element("testsuites", name="modelint")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    parts = [_model_suite(suites, model, root) for model in run.models]
+    parts += [
+        _error_suite(suites, artifact_location(f.path, root).path, f.message) for f in run.failures
+    ]
+    if run.config_findings:
+        parts.append(_config_suite(suites, run))
+    for counts in parts:
+        for key, value in counts.items():
+            totals[key] += value
+    for key, value in totals.items():
+        suites.set(key, str(value))
+    ET.indent(suites)
+    body = ET.tostring(suites, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
