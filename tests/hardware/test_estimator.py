@@ -137,3 +137,35 @@ def test_memory_counts_weights_and_skips_fused_intermediates() -> None:
     memory = estimate_memory(analysis)
     assert memory.weight_bytes == 32 * 16 * 9 * 4
     assert memory.peak_activation_bytes == (16 * 32 * 32 + 32 * 32 * 32) * 4  # x + y, not c
+
+
+def test_launch_overhead_dominates_a_small_model_at_batch_1_on_a_gpu() -> None:
+    from modelint.profiles import find_profile
+
+    layers = "\n".join(f" h{i + 1} = Relu (m{i})\n m{i + 1} = MatMul (h{i + 1}, w)"
+                       for i in range(8))
+    analysis = analyze_text(
+        HEADER + f"g (float[1, 256] m0) => (float[1, 256] m8) {{ {layers} }}", {"w": (256, 256)}
+    )
+    estimate = estimate_latency(analysis, find_profile("nvidia-h200-sxm"))
+    overhead = sum(k.overhead_s for k in estimate.kernels)
+    work = sum(max(k.compute_s or 0, k.memory_s or 0) for k in estimate.kernels)
+    assert len(estimate.kernels) == 9  # Relu, then 8 x MatMul (+ the next layer's Relu)
+    assert overhead == pytest.approx(9 * 3e-6)
+    assert overhead > 10 * work  # 27 µs of launches against ~0.5 µs of work
+
+
+def test_qdq_models_compute_in_int8() -> None:
+    from modelint.analysis.precision import model_precision
+
+    analysis = analyze_text(
+        HEADER + """g (float[1, 64] x) => (float[1, 64] y) {
+            s = Constant <value = float {0.1}> ()
+            z = Constant <value = int8 {0}> ()
+            q = QuantizeLinear (x, s, z)
+            d = DequantizeLinear (q, s, z)
+            y = MatMul (d, w)
+        }""",
+        {"w": (64, 64)},
+    )
+    assert model_precision(analysis) == "int8"

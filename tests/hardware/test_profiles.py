@@ -146,3 +146,25 @@ def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
     shutil.copy(builtin_profiles_dir() / "nvidia-t4.yaml", tmp_path / "my-t4.yaml")
     with pytest.raises(ProfileError, match="profile id 'nvidia-t4' is also used by"):
         list_profiles([tmp_path])
+
+
+CALIBRATED = MINIMAL.replace("sources:\n", """calibration:
+  - {op: gemm, m: 1000, n: 1000, k: 1000, precision: int8, metric: latency, value: 0.5 ms,
+     source: A1}
+  - {op: copy, bytes: 1 GB, metric: latency, value: 62.5 ms, source: A1}
+  - {op: launch, kernels: 1000, metric: latency, value: 4 ms, source: A1}
+  - {model: resnet50, metric: latency_mean, value: 3 ms, source: A1}
+sources:
+""")
+
+
+def test_microbenchmarks_refit_eta_and_overhead(tmp_path: Path) -> None:
+    profile = load_profile_file(_write(tmp_path, CALIBRATED))
+    efficiency = profile.efficiency
+    # gemm: 2e9 ops in 0.5 ms = 4 TOP/s of a 10 TOP/s peak -> 0.4
+    assert efficiency.compute == {"conv": 0.5, "matmul": 0.4}
+    # copy: 1 GB in 62.5 ms = 16 GB/s of 20 GB/s -> 0.8
+    assert efficiency.memory == 0.8
+    assert efficiency.overhead_per_kernel == pytest.approx(4e-6)  # 4 ms / 1000 launches
+    assert len(efficiency.calibrated_from) == 3  # the model point is a reference
+    assert profile.prior_efficiency is not None and profile.prior_efficiency.memory == 0.5
