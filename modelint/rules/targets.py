@@ -1,8 +1,9 @@
 """Which hardware profile, budgets and precision a model is checked against.
 
-The profile: ``--profile`` on the command line, else the first config ``targets`` entry whose
-``files`` glob matches the model (with its ``action``: ``warning`` makes the target advisory),
-else the config's ``profile``. Budgets: the target entry's, over the config's, over the
+The profile: ``--profile`` on the command line (the config's ``targets`` are then ignored,
+their budgets and dtype too), else the first config ``targets`` entry whose ``files`` glob
+matches the model (with its ``action``: ``warning`` makes the target advisory), else the
+config's ``profile``. Budgets: the target entry's, over the config's, over the
 profile's own. Precision: ``--dtype``, else the target's or the config's ``dtype``, else the
 model's own dtypes.
 """
@@ -43,7 +44,7 @@ def _matching_target(path: Path, config: Config) -> tuple[int, Target] | None:
 
 def bind_target(path: Path, config: Config, overrides: Overrides) -> Binding:
     """The binding for one model (profiles are loaded, and their errors raised, here)."""
-    found = _matching_target(path, config)
+    found = None if overrides.profile is not None else _matching_target(path, config)
     target = found[1] if found else None
     extra = config.profile_paths
     if overrides.profile is not None:

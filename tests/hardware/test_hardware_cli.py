@@ -121,7 +121,7 @@ def test_config_targets_bind_profiles_by_glob_and_action(tmp_path: Path, matmul:
     assert "warning MLH009 dtype-unsupported the model computes in fp32" in out
     assert code == 0
     code, out, _ = run("check", str(matmul), "--profile", "nvidia-t4", "--no-color")
-    assert "  target    nvidia-t4" in out  # the command line wins
+    assert "  target    nvidia-t4 (NVIDIA T4 16GB); fp32 (from model)" in out  # the flag wins
 
 
 def test_config_profile_by_path_relative_to_the_config(tmp_path: Path, matmul: Path) -> None:
