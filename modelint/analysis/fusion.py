@@ -61,21 +61,25 @@ def _is_depthwise(graph: ModelGraph, node: OpNode) -> bool:
     return group > 1 and group == channels
 
 
-def op_class(graph: ModelGraph, node: OpNode) -> str:
-    """The efficiency class of an op (a key of ``efficiency.compute``)."""
-    op = node.op_type
-    if op in _CONV:
-        return "depthwise_conv" if _is_depthwise(graph, node) else "conv"
+_CLASS_OF: dict[str, str] = {
+    op: name
     for ops, name in (
         (_MATMUL, "matmul"),
         (_POOL, "pool"),
         (_NORMALIZATION, "normalization"),
         (_DATA_MOVEMENT, "data_movement"),
         (_RECURRENT, "recurrent"),
-    ):
-        if op in ops:
-            return name
-    return "elementwise" if len(node.outputs) == 1 else "other"
+    )
+    for op in ops
+}
+
+
+def op_class(graph: ModelGraph, node: OpNode) -> str:
+    """The efficiency class of an op (a key of ``efficiency.compute``)."""
+    op = node.op_type
+    if op in _CONV:
+        return "depthwise_conv" if _is_depthwise(graph, node) else "conv"
+    return _CLASS_OF.get(op) or ("elementwise" if len(node.outputs) == 1 else "other")
 
 
 def _is_free(graph: ModelGraph, node: OpNode, fusion: Fusion) -> bool:

@@ -192,12 +192,15 @@ def estimate_latency(
     profile: HardwareProfile,
     precision: str | None = None,
     placement: Placement | None = None,
+    kernels: tuple[Kernel, ...] | None = None,
 ) -> LatencyEstimate:
     """The latency band of ``analysis`` on ``profile``; ``precision`` (fp16, int8...) overrides
-    the model's own dtypes."""
-    placement = placement or place(analysis, profile)
+    the model's own dtypes. ``placement`` and ``kernels`` are computed when not given."""
+    if kernels is None:
+        placement = placement or place(analysis, profile)
+        kernels = form_kernels(analysis, profile.fusion, placement)
     times: list[KernelTime] = []
-    for kernel in form_kernels(analysis, profile.fusion, placement):
+    for kernel in kernels:
         node = analysis.graph.nodes[kernel.key]
         dtype = precision or node_precision(analysis.graph, node)
         engine = _engine_for(profile, kernel, dtype)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modelint.analysis.fusion import form_kernels
+from modelint.analysis.fusion import Kernel, form_kernels
 from modelint.analysis.model import ModelAnalysis
 from modelint.analysis.precision import PRECISION_BITS, scaled_bytes
 from modelint.graph import ModelGraph
@@ -48,10 +48,10 @@ class _Steps:
     root: dict[str, str]  # a view's tensor -> the tensor whose storage it shares
 
 
-def _steps(analysis: ModelAnalysis, fusion: Fusion) -> _Steps:
+def _steps(analysis: ModelAnalysis, fusion: Fusion, kernels: tuple[Kernel, ...]) -> _Steps:
     graph = analysis.graph
     steps = _Steps([], {}, {})
-    kernel_of = {key: k for k in form_kernels(analysis, fusion) for key in k.members}
+    kernel_of = {key: k for k in kernels for key in k.members}
     for key, node in graph.nodes.items():
         if node.graph_path:
             continue
@@ -117,13 +117,17 @@ def _size(graph: ModelGraph, name: str, precision: str | None) -> int | None:
 
 
 def estimate_memory(
-    analysis: ModelAnalysis, precision: str | None = None, fusion: Fusion = DEFAULT_FUSION
+    analysis: ModelAnalysis,
+    precision: str | None = None,
+    fusion: Fusion = DEFAULT_FUSION,
+    kernels: tuple[Kernel, ...] | None = None,
 ) -> MemoryEstimate:
     """Weights + peak live activations; ``precision`` resizes float tensors (None: as stored);
-    ``fusion`` decides the kernels and so which intermediate tensors never reach memory."""
+    ``fusion`` (or the ``kernels`` already formed) decides which intermediate tensors never
+    reach memory."""
     graph = analysis.graph
     weights = _weight_bytes(analysis, precision)
-    steps = _steps(analysis, fusion)
+    steps = _steps(analysis, fusion, kernels or form_kernels(analysis, fusion))
     last = _last_reads(graph, steps)
     live: dict[str, int] = {}
     for name in graph.inputs:

@@ -15,7 +15,7 @@ topological order and everything downstream of it run on the fallback engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,10 +165,35 @@ def _downstream(graph: ModelGraph, start: str) -> set[str]:
     return seen
 
 
+def _signature(graph: ModelGraph, node: OpNode) -> Hashable | None:
+    """What placement reads of a node: op, attributes, tensor records without their names —
+    but constant inputs by name, since constraints may read their values. Repeated blocks
+    share one decision."""
+    try:
+        attributes = tuple(sorted((k, repr(v)) for k, v in node.attributes.items()))
+    except TypeError:  # pragma: no cover - attribute keys are strings
+        return None
+    get = graph.tensors.get
+    tensors = tuple(
+        (name if info.is_constant else info[1:]) if (info := get(name)) is not None else name
+        for name in (*node.inputs, "|", *node.outputs)
+    )
+    return (node.domain, node.op_type, attributes, tensors)
+
+
 def place(analysis: ModelAnalysis, profile: HardwareProfile) -> Placement:
     """Every node's engine on ``profile``."""
     graph = analysis.graph
-    nodes = {key: _place_node(graph, node, profile) for key, node in graph.nodes.items()}
+    memo: dict[Hashable, NodePlacement] = {}
+    nodes: dict[str, NodePlacement] = {}
+    for key, node in graph.nodes.items():
+        signature = _signature(graph, node)
+        decided = memo.get(signature) if signature is not None else None
+        if decided is None:
+            decided = _place_node(graph, node, profile)
+            if signature is not None:
+                memo[signature] = decided
+        nodes[key] = decided
     if profile.operators.partition_policy != "single_split":
         return Placement(nodes)
     split = next((key for key, p in nodes.items() if not p.supported), None)

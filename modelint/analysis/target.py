@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modelint.analysis.fusion import form_kernels
 from modelint.analysis.latency import LatencyEstimate, estimate_latency
 from modelint.analysis.memory import MemoryEstimate, estimate_memory
 from modelint.analysis.model import ModelAnalysis
@@ -35,8 +36,9 @@ def estimate_target(
     if precision is not None and precision not in DTYPES:
         raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(DTYPES)}")
     placement = place(analysis, profile)
-    latency = estimate_latency(analysis, profile, precision, placement)
-    memory = estimate_memory(analysis, precision, profile.fusion)
+    kernels = form_kernels(analysis, profile.fusion, placement)
+    latency = estimate_latency(analysis, profile, precision, placement, kernels)
+    memory = estimate_memory(analysis, precision, profile.fusion, kernels)
     used = precision or model_precision(analysis)
     return TargetEstimate(
         profile, used, origin if precision else "model", placement, latency, memory
