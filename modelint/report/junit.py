@@ -3,7 +3,8 @@
 A case fails when the rule has an unsuppressed finding at or above the model's ``fail-on``
 level; findings below it (and suppressed ones) are listed in the case's ``system-out``, so the
 case passes but the finding is still visible. A rule that needs a hardware profile on a model
-without one is ``skipped``. A model that could not be read is a suite with one ``error`` case.
+without one, or that could not decide on it, is ``skipped``. A model that could not be read
+is a suite with one ``error`` case.
 No timings: the same run gives the same bytes.
 """
 
@@ -34,10 +35,8 @@ def _case(
     findings: list[Finding],
     fail_on: Severity | None,
 ) -> str:
-    """Adds the case; returns its outcome: passed, failed or skipped."""
-    case = ET.SubElement(
-        suite, "testcase", classname=path, name=f"{info.id} {info.name}", file=path
-    )
+    """Adds the case; returns its outcome: passed or failed."""
+    case = _new_case(suite, path, info)
     failing = [
         f
         for f in findings
@@ -55,6 +54,23 @@ def _case(
     if others:
         ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
     return "failed" if failing else "passed"
+
+
+def _new_case(suite: ET.Element, path: str, info: RuleInfo) -> ET.Element:
+    return ET.SubElement(
+        suite, "testcase", classname=path, name=f"{info.id} {info.name}", file=path
+    )
+
+
+def _skip_reason(model: ModelResult, rule_id: str, requires: tuple[str, ...]) -> str | None:
+    """Why a rule without findings did not really pass: it needs a profile the model is not
+    checked against, or it could not decide (an unknown shape or estimate)."""
+    if "profile" in requires and model.hardware.target is None:
+        return "needs a hardware profile (--profile)"
+    reasons = [item.reason for item in model.undecided if item.rule_id == rule_id]
+    if reasons:
+        return f"undecided on {len(reasons)} node(s): {reasons[0]}"
+    return None
 
 
 def _suite(parent: ET.Element, name: str, outcomes: dict[str, int]) -> ET.Element:
@@ -78,14 +94,11 @@ def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str
     for rule_id in sorted(infos):
         counts["tests"] += 1
         findings = [f for f in model.findings if f.rule_id == rule_id]
-        if not findings and "profile" in requires.get(rule_id, ()) and not model.hardware.target:
-            case = ET.SubElement(
-                suite, "testcase", classname=path, name=f"{rule_id} {infos[rule_id].name}"
-            )
-            ET.SubElement(case, "skipped", message="needs a hardware profile (--profile)")
+        reason = _skip_reason(model, rule_id, requires.get(rule_id, ()))
+        if not findings and reason is not None:
+            ET.SubElement(_new_case(suite, path, infos[rule_id]), "skipped", message=reason)
             counts["skipped"] += 1
-            continue
-        if _case(suite, path, infos[rule_id], findings, model.config.fail_on) == "failed":
+        elif _case(suite, path, infos[rule_id], findings, model.config.fail_on) == "failed":
             counts["failures"] += 1
     for key, value in counts.items():
         suite.set(key, str(value))

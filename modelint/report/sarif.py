@@ -22,7 +22,9 @@ from modelint.rules import ModelResult, RunResult
 
 __all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_dict"]
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 NODE_FINGERPRINT = "modelintNode/v1"
 STRUCTURE_FINGERPRINT = "modelintStructure/v1"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -53,7 +55,8 @@ def _logical_location(finding: Finding) -> dict[str, Any]:
     where = finding.location
     if where.node is None:
         return {"name": Path(where.path).name, "fullyQualifiedName": where.path, "kind": "module"}
-    return {"name": where.node, "fullyQualifiedName": where.node, "kind": "element"}
+    kind = "element" if where.op_type else "object"  # an entry of a config file: no op
+    return {"name": where.node, "fullyQualifiedName": where.node, "kind": kind}
 
 
 def _physical_location(path: str, root: Path) -> dict[str, Any]:
@@ -69,6 +72,8 @@ def _message(finding: Finding) -> str:
     where = finding.location
     if where.node is None:
         return finding.message
+    if where.op_type is None:  # a config entry (suppressions[2]), not a node
+        return f"{finding.message} [{where.node}]"
     layer = f"; layer {where.layer}" if where.layer and where.layer != where.node else ""
     return f"{finding.message} [node {where.node}{layer}]"
 

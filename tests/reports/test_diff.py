@@ -1,0 +1,149 @@
+"""``modelint diff``: exact deltas, nodes matched by name then structure, findings new and
+gone, directories paired by relative path, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from report_support import BLOCK_MACS, run_cli
+
+from modelint.diff import match_nodes
+from modelint.testing import analyze_text
+
+
+def _diff_json(repository: Path, *argv: str) -> dict[str, Any]:
+    code, out, err = run_cli(
+        "diff", "diff/baseline/wide.onnx", "diff/proposed/wide.onnx", "--format", "json",
+        *argv, cwd=repository,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    data: dict[str, Any] = json.loads(out)
+    (model,) = data["models"]
+    return model
+
+
+def test_the_added_block_is_counted_exactly_and_attributed_to_its_layer(
+    repository: Path,
+) -> None:
+    model = _diff_json(repository)
+    assert model["totals"]["macs"] == {"old": 55_296, "new": 55_296 + BLOCK_MACS, "change": 147_456}
+    assert model["totals"]["params"]["change"] == 8 * 8 * 9 + 8
+    (block,) = model["by_layer"]  # stem and head did not change
+    assert (block["name"], block["status"], block["macs"]["change"]) == (
+        "block",
+        "added",
+        BLOCK_MACS,
+    )
+    conv = next(node for node in model["nodes"] if node["new_key"] == "block/conv")
+    assert (conv["status"], conv["macs"]["change"]) == ("added", BLOCK_MACS)
+
+
+def test_a_renamed_node_is_matched_by_structure(repository: Path) -> None:
+    model = _diff_json(repository)
+    assert model["matching"]["by_structure"] == [["head/pool", "head/avgpool"]]
+    assert model["matching"]["removed"] == []
+    assert sorted(model["matching"]["added"]) == ["block/conv", "block/probe", "block/relu"]
+
+
+def test_findings_new_and_gone(repository: Path) -> None:
+    model = _diff_json(repository)
+    assert [f["rule_id"] for f in model["findings"]["new"]] == ["MLG004"]
+    assert model["findings"]["gone"] == []
+    assert model["findings"]["unchanged"] == 1  # the FLOP budget, over it before and after
+    code, out, _ = run_cli(
+        "diff", "diff/proposed/wide.onnx", "diff/baseline/wide.onnx", "--format", "json",
+        cwd=repository,
+    )  # fmt: skip
+    assert code == 0
+    reverse = json.loads(out)["models"][0]
+    assert [f["rule_id"] for f in reverse["findings"]["gone"]] == ["MLG004"]
+    assert reverse["totals"]["macs"]["change"] == -BLOCK_MACS
+
+
+def test_latency_and_memory_deltas_follow_the_profile(repository: Path) -> None:
+    model = _diff_json(repository)
+    assert model["profile"] == "round-numbers"
+    latency = model["totals"]["latency_s"]
+    assert latency["new"] > latency["old"] > 0
+    assert model["totals"]["memory_bytes"]["change"] > 0
+    code, out, _ = run_cli(
+        "diff", "diff/baseline/wide.onnx", "diff/proposed/wide.onnx", "--format", "json",
+        "--config", str(Path(__file__).parent / "no-profile.yaml"), cwd=repository,
+    )  # fmt: skip
+    assert code == 0
+    assert "latency_s" not in json.loads(out)["models"][0]["totals"]
+
+
+def test_text_and_markdown_show_the_exact_counts(repository: Path) -> None:
+    for fmt, line in (
+        ("text", "  MACs              55,296  202,752  +147,456  +266.7 %"),
+        ("markdown", "| MACs | 55,296 | 202,752 | +147,456 | +266.7 % |"),
+    ):
+        code, out, _ = run_cli(
+            "diff", "diff/baseline/wide.onnx", "diff/proposed/wide.onnx", "--format", fmt,
+            cwd=repository,
+        )  # fmt: skip
+        assert code == 0 and line in out.splitlines(), out
+
+
+def test_directories_pair_models_by_relative_path(repository: Path, tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(repository / "diff" / "baseline", old)
+    shutil.copytree(repository / "diff" / "proposed", new)
+    shutil.copy(repository / "models" / "clean.onnx", old / "retired.onnx")
+    shutil.copy(repository / "models" / "clean.onnx", new / "fresh.onnx")
+    code, out, _ = run_cli("diff", str(old), str(new), "--format", "json", cwd=repository)
+    data = json.loads(out)
+    assert code == 0
+    assert [m["new"] for m in data["models"]] == [str(new / "wide.onnx")]
+    assert (data["only_old"], data["only_new"]) == (["retired.onnx"], ["fresh.onnx"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("diff/baseline/wide.onnx", "diff/proposed", "two models or two directories"),
+        ("diff/baseline/missing.onnx", "diff/proposed/wide.onnx", "no such file"),
+    ],
+)
+def test_bad_input_exits_two(repository: Path, old: str, new: str, message: str) -> None:
+    code, _, err = run_cli("diff", old, new, cwd=repository)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_an_unreadable_model_exits_two_after_the_report(repository: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"\x00")
+    code, out, err = run_cli("diff", str(broken), "diff/proposed/wide.onnx", cwd=repository)
+    assert code == 2 and "broken.onnx" in err
+    assert "could not read" in out
+
+
+def test_changes_never_fail_the_diff(repository: Path) -> None:
+    """Even a new error finding: diff informs a review, check is the gate."""
+    assert run_cli("check", "models/wide.onnx", cwd=repository)[0] == 1
+    assert run_cli("diff", "models/clean.onnx", "models/wide.onnx", cwd=repository)[0] == 0
+
+
+TWIN_RELUS = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 4] x) => (float[1, 4] y) {{
+    {a} = Relu (x)
+    {b} = Relu (x)
+    y = Add ({a}, {b})
+}}
+"""
+
+
+def test_matching_prefers_names_then_pairs_equal_structures_in_graph_order() -> None:
+    old = analyze_text(TWIN_RELUS.format(a="a", b="b"))
+    new = analyze_text(TWIN_RELUS.format(a="a2", b="b2"))
+    matching = match_nodes(old.graph, new.graph)
+    assert matching.by_name == (("Add:y", "Add:y"),)
+    # The two Relus share op type and neighbourhood; their ordinals in graph order pair them.
+    assert dict(matching.by_structure) == {"Relu:a": "Relu:a2", "Relu:b": "Relu:b2"}
+    assert (matching.added, matching.removed) == ((), ())
