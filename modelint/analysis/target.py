@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modelint.analysis.calibration import calibrate_with_models
 from modelint.analysis.fusion import form_kernels
 from modelint.analysis.latency import LatencyEstimate, estimate_latency
 from modelint.analysis.memory import MemoryEstimate, estimate_memory
@@ -35,6 +36,7 @@ def estimate_target(
     DTYPES) runs every float tensor in it; None keeps the model's own dtypes."""
     if precision is not None and precision not in DTYPES:
         raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(DTYPES)}")
+    profile = calibrate_with_models(profile)
     placement = place(analysis, profile)
     kernels = form_kernels(analysis, profile.fusion, placement)
     latency = estimate_latency(analysis, profile, precision, placement, kernels)

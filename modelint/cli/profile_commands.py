@@ -30,8 +30,10 @@ def run_profiles(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_profile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from modelint.analysis.calibration import calibrate_with_models
     from modelint.profiles import find_profile
     from modelint.report.profiles_report import render_profile
 
-    out.write(render_profile(find_profile(args.ref, _extra_paths(args))))
+    profile = calibrate_with_models(find_profile(args.ref, _extra_paths(args)))
+    out.write(render_profile(profile))
     return EXIT_CLEAN

@@ -169,3 +169,27 @@ def test_qdq_models_compute_in_int8() -> None:
         {"w": (64, 64)},
     )
     assert model_precision(analysis) == "int8"
+
+
+def test_model_points_refit_the_compute_efficiency(tmp_path: Path) -> None:
+    import onnx
+
+    from modelint.analysis.calibration import calibrate_with_models
+    from modelint.analysis.target import estimate_target
+    from modelint.testing import model_from_text
+
+    text = HEADER + "g (float[1024, 1024] x) => (float[1024, 1024] y) { y = MatMul (x, w) }"
+    onnx.save(model_from_text(text, {"w": (1024, 1024)}), tmp_path / "gemm.onnx")
+    # prior: 2^31 FLOPs / (10 TFLOP/s x 0.5) + 2 us = 431.5 us; measured 20 % slower
+    point = ("calibration:\n  - {model: gemm, path: gemm.onnx, input: 1024x1024, "
+             "precision: fp32, metric: latency, value: 517.8 us, source: T1}\nsources:\n")
+    from hardware_support import ROUND_PROFILE
+
+    profile = round_profile(tmp_path, ROUND_PROFILE.replace("sources:\n", point))
+    fitted = calibrate_with_models(profile)
+    assert fitted.efficiency.compute["matmul"] == pytest.approx(0.5 / 1.2, rel=0.02)
+    assert fitted.efficiency.overhead_per_kernel == 2e-6  # one point: only the scale is fitted
+    assert fitted.efficiency.calibrated_from == ("gemm 517.8 us [T1]",)
+    analysis = analyze_text(text, {"w": (1024, 1024)})
+    estimate = estimate_target(analysis, profile)  # calibrates on the way
+    assert estimate.latency.expected_s == pytest.approx(517.8e-6, rel=0.02)
