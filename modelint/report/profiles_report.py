@@ -189,12 +189,12 @@ def _operator_lines(profile: HardwareProfile) -> list[str]:
             checked = f"  [checked: {constraint.require}]" if constraint.require else ""
             lines.append(f"  {op}: {constraint.text}{checked}")
     limits = [
-        ("static shapes", ops.static_shapes or None),
-        ("max rank", ops.max_rank),
-        ("max dim", ops.max_dim),
-        ("only the innermost dims > 1", ops.innermost_dims),
+        "static shapes" if ops.static_shapes else "",
+        f"rank <= {ops.max_rank}" if ops.max_rank else "",
+        f"dims <= {ops.max_dim}" if ops.max_dim else "",
+        f"only the {ops.innermost_dims} innermost dims > 1" if ops.innermost_dims else "",
     ]
-    known = [f"{name} {value}" if value is not True else name for name, value in limits if value]
+    known = [limit for limit in limits if limit]
     if known:
         lines.append(f"  shape limits: {', '.join(known)}")
     lines += [f"  - {text}" for text in ops.generic_constraints]
@@ -214,7 +214,8 @@ def _efficiency_lines(profile: HardwareProfile) -> list[str]:
         for name, value in eff.compute.items()
     )
     lines.append(f"  compute η: {compute or 'none (1.0)'}")
-    lines.append(f"  memory η: {eff.memory}{was(eff.memory, prior.memory if prior else None)}")
+    memory = eff.memory if eff.memory is not None else "none (1.0)"
+    lines.append(f"  memory η: {memory}{was(eff.memory, prior.memory if prior else None)}")
     lines.append(
         f"  overhead per kernel {format_quantity(eff.overhead_per_kernel, 's')}, per inference "
         f"{format_quantity(eff.overhead_per_inference, 's')}"
