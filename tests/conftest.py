@@ -30,6 +30,14 @@ def shared_dir() -> Path:
     return shared
 
 
+@pytest.fixture(autouse=True)
+def _default_report_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``check`` picks github under GITHUB_ACTIONS=true and concise under PRE_COMMIT=1; tests
+    expect the text report wherever the suite runs (a GitHub Actions job, a pre-commit hook)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+
+
 @pytest.fixture
 def write_model(tmp_path: Path) -> Callable[..., Path]:
     """Write an ONNX text model (plus zero initializers by shape) to tmp_path/<name>."""
