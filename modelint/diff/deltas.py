@@ -3,14 +3,16 @@ and the findings that appeared or went away. Frozen data; the report layer rende
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from modelint.analysis import Group, ModelAnalysis, NodeCost
 from modelint.analysis.model import layer_name
 from modelint.diff.match import NodeMatching, match_nodes
 from modelint.findings import Finding
+from modelint.graph import OpNode
 from modelint.rules import ModelResult
+from modelint.rules.timing import expected_time_by
 
 __all__ = [
     "Delta",
@@ -56,6 +58,7 @@ class RowDelta:
     flops: Delta
     params: Delta
     nodes: Delta
+    latency: Delta | None = None  # expected seconds, with a profile on both sides
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +132,22 @@ def _row_status(old: Group | None, new: Group | None) -> str:
     return "same" if same else "changed"
 
 
-def _rows(old: Iterable[Group], new: Iterable[Group]) -> tuple[RowDelta, ...]:
+def _rows(
+    old: Iterable[Group],
+    new: Iterable[Group],
+    times: tuple[Mapping[str, float], Mapping[str, float]] | None,
+) -> tuple[RowDelta, ...]:
     """Rows by name; ordered by the absolute FLOP change, largest first, then by name."""
     before = {group.name: group for group in old}
     after = {group.name: group for group in new}
     rows = []
     for name in sorted(before.keys() | after.keys()):
         a, b = before.get(name), after.get(name)
+        latency = None
+        if times is not None:
+            latency = Delta(
+                times[0].get(name, 0.0) if a else 0.0, times[1].get(name, 0.0) if b else 0.0
+            )
         rows.append(
             RowDelta(
                 name,
@@ -144,9 +156,17 @@ def _rows(old: Iterable[Group], new: Iterable[Group]) -> tuple[RowDelta, ...]:
                 Delta(a.flops if a else 0, b.flops if b else 0),
                 Delta(a.params if a else 0, b.params if b else 0),
                 Delta(a.nodes if a else 0, b.nodes if b else 0),
+                latency,
             )
         )
     return tuple(sorted(rows, key=lambda row: (-abs(row.flops.change or 0), row.name)))
+
+
+def _times(
+    old: ModelResult, new: ModelResult, key: Callable[[OpNode], str]
+) -> tuple[Mapping[str, float], Mapping[str, float]] | None:
+    before, after = expected_time_by(old, key), expected_time_by(new, key)
+    return None if before is None or after is None else (before, after)
 
 
 def _figure(cost: NodeCost | None, name: str) -> Number | None:
@@ -207,6 +227,10 @@ def _findings(old: ModelResult, new: ModelResult, matching: NodeMatching) -> Fin
     return FindingChanges(appeared, gone, len(new.active()) - len(appeared))
 
 
+def _qualified_op(node: OpNode) -> str:
+    return node.qualified_op  # the by_op row of the node
+
+
 def diff_models(old: ModelResult, new: ModelResult) -> ModelDiff:
     """``new`` against its baseline ``old``."""
     a, b = old.analysis, new.analysis
@@ -217,8 +241,8 @@ def diff_models(old: ModelResult, new: ModelResult) -> ModelDiff:
         new_path=b.path,
         profile=target.profile.id if target is not None else None,
         totals=_totals(old, new),
-        by_op=_rows(a.by_op, b.by_op),
-        by_layer=_rows(a.by_layer, b.by_layer),
+        by_op=_rows(a.by_op, b.by_op, _times(old, new, _qualified_op)),
+        by_layer=_rows(a.by_layer, b.by_layer, _times(old, new, layer_name)),
         nodes=_nodes(a, b, matching),
         matching=matching,
         findings=_findings(old, new, matching),

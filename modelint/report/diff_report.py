@@ -54,7 +54,7 @@ def signed(value: float | None, unit: str | None = None) -> str:
     """``+1,234``, ``-2 KiB``, ``0``; ``?`` when either side is unknown."""
     if value is None:
         return "?"
-    if value == 0:
+    if value == 0 or (unit == "s" and abs(value) < 1e-12):  # float sums: no '+1e-21 s'
         return "0"
     return ("+" if value > 0 else "-") + _value(abs(value), unit)
 
@@ -96,13 +96,19 @@ def _changed(rows: Sequence[RowDelta]) -> list[RowDelta]:
 
 
 def _row_cells(row: RowDelta) -> list[str]:
-    return [
+    cells = [
         row.status,
         signed(row.macs.change),
         signed(row.flops.change),
         signed(row.params.change),
         signed(row.nodes.change),
     ]
+    return cells if row.latency is None else [*cells, signed(row.latency.change, "s")]
+
+
+def _row_headers(title: str, rows: Sequence[RowDelta]) -> list[str]:
+    timed = ["Δlatency"] if rows and rows[0].latency is not None else []
+    return [title, "status", "ΔMACs", "ΔFLOPs", "Δparams", "Δnodes", *timed]
 
 
 def _node_cells(node: NodeDelta) -> list[str]:
@@ -126,7 +132,6 @@ def _finding_text(finding: Finding) -> str:
     return f"{finding.severity.label} {finding.rule_id} {finding.rule_name}{node} {finding.message}"
 
 
-_ROW_HEADERS = ["status", "ΔMACs", "ΔFLOPs", "Δparams", "Δnodes"]
 _NODE_HEADERS = ["node", "op", "layer", "status", "ΔMACs", "ΔFLOPs", "Δparams"]
 
 
@@ -145,9 +150,9 @@ def _text_model(diff: ModelDiff, top: int) -> list[str]:
         if changed:
             lines.append(f"  by {title} ({len(changed)} changed; {_shown(changed, top)})")
             table = [[row.name, *_row_cells(row)] for row in changed[:top]]
-            lines += render_table(
-                [title, *_ROW_HEADERS], table, [False, False, *[True] * 4], indent="    "
-            )
+            headers = _row_headers(title, changed)
+            numeric = [False, False, *[True] * (len(headers) - 2)]
+            lines += render_table(headers, table, numeric, indent="    ")
     if diff.nodes:
         lines.append(f"  nodes ({len(diff.nodes)} changed; {_shown(diff.nodes, top)})")
         table = [_node_cells(node) for node in diff.nodes[:top]]
@@ -198,7 +203,8 @@ def _markdown_model(diff: ModelDiff, top: int) -> list[str]:
         changed = _changed(groups)
         if changed:
             table = [[cell(row.name), *_row_cells(row)] for row in changed[:top]]
-            body = markdown_table([title, *_ROW_HEADERS], table, "llrrrr")
+            headers = _row_headers(title, changed)
+            body = markdown_table(headers, table, "ll" + "r" * (len(headers) - 2))
             lines += details(f"By {title}: {len(changed)} changed ({_shown(changed, top)})", body)
     if diff.nodes:
         table = [[cell(text) for text in _node_cells(node)] for node in diff.nodes[:top]]
@@ -234,7 +240,7 @@ def _delta_dict(delta: Delta) -> dict[str, Any]:
 
 
 def _row_dict(row: RowDelta) -> dict[str, Any]:
-    return {
+    found = {
         "name": row.name,
         "status": row.status,
         "macs": _delta_dict(row.macs),
@@ -242,6 +248,9 @@ def _row_dict(row: RowDelta) -> dict[str, Any]:
         "params": _delta_dict(row.params),
         "nodes": _delta_dict(row.nodes),
     }
+    if row.latency is not None:
+        found["latency_s"] = _delta_dict(row.latency)
+    return found
 
 
 def _node_dict(node: NodeDelta) -> dict[str, Any]:

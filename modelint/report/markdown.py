@@ -19,6 +19,7 @@ from modelint.graph import OpNode
 from modelint.report.numbers import percent, si
 from modelint.rules import ModelResult, RunResult
 from modelint.rules.target_views import Hardware
+from modelint.rules.timing import expected_time_by
 from modelint.units import format_quantity
 
 __all__ = ["cell", "details", "markdown_table", "render_markdown"]
@@ -185,19 +186,6 @@ def _contributors(analysis: ModelAnalysis) -> tuple[str, Callable[[OpNode], str]
     return "nodes", _node_key
 
 
-def _times(result: ModelResult, key: Callable[[OpNode], str]) -> dict[str, float]:
-    """Expected time per row: each kernel's time goes to its anchor node's row."""
-    target = result.hardware.target
-    if target is None:
-        return {}
-    graph = result.analysis.graph
-    times: dict[str, float] = {}
-    for kernel in target.latency.kernels:
-        row = key(graph.node(kernel.kernel.key))
-        times[row] = times.get(row, 0.0) + (kernel.expected_s or 0.0)
-    return times
-
-
 def _top_contributors(result: ModelResult) -> list[str]:
     analysis = result.analysis
     what, key = _contributors(analysis)
@@ -205,7 +193,7 @@ def _top_contributors(result: ModelResult) -> list[str]:
     groups = tuple(group for group in groups if group.flops or group.params)
     if not groups:
         return []
-    times = _times(result, key)
+    times = expected_time_by(result, key) or {}
     headers = [what[:-1], "MACs", "FLOPs", "share", "params"] + (["time"] if times else [])
     rows = []
     for group in groups[:TOP_ROWS]:

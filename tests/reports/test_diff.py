@@ -69,6 +69,9 @@ def test_latency_and_memory_deltas_follow_the_profile(repository: Path) -> None:
     assert model["profile"] == "round-numbers"
     latency = model["totals"]["latency_s"]
     assert latency["new"] > latency["old"] > 0
+    (block,) = model["by_layer"]
+    assert block["latency_s"]["old"] == 0 and block["latency_s"]["new"] > 0
+    assert block["latency_s"]["change"] == pytest.approx(latency["change"])  # all of it
     assert model["totals"]["memory_bytes"]["change"] > 0
     code, out, _ = run_cli(
         "diff", "diff/baseline/wide.onnx", "diff/proposed/wide.onnx", "--format", "json",
