@@ -215,3 +215,20 @@ def test_every_format_is_byte_identical_across_two_processes(
     for fmt in CHECK_FORMATS:
         assert outputs[0][fmt] == outputs[1][fmt], fmt
         assert outputs[0][fmt], fmt
+
+
+def test_diff_formats_are_byte_identical_across_two_processes(repository: Path) -> None:
+    outputs = {}
+    for fmt in ("text", "markdown", "json"):
+        runs = [
+            subprocess.run(
+                [sys.executable, "-m", "modelint", "diff", "diff/baseline", "diff/proposed",
+                 "--format", fmt],
+                cwd=repository, capture_output=True, check=True,
+                env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "random"},
+            ).stdout
+            for _ in range(2)
+        ]  # fmt: skip
+        assert runs[0] == runs[1] and runs[0], fmt
+        outputs[fmt] = runs[0]
+    assert b"+147,456" in outputs["text"]
