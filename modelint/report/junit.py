@@ -73,11 +73,14 @@ def _skip_reason(model: ModelResult, rule_id: str, requires: tuple[str, ...]) ->
     return None
 
 
-def _suite(parent: ET.Element, name: str, outcomes: dict[str, int]) -> ET.Element:
-    suite = ET.SubElement(parent, "testsuite", name=name)
-    for key, value in outcomes.items():
-        suite.set(key, str(value))
-    return suite
+def _new_counts() -> dict[str, int]:
+    return {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+
+
+def _set_counts(element: ET.Element, counts: dict[str, int]) -> dict[str, int]:
+    for key, value in counts.items():
+        element.set(key, str(value))
+    return counts
 
 
 def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str, int]:
@@ -89,8 +92,8 @@ def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str
             RuleInfo(finding.rule_id, finding.rule_name, "", "", finding.severity, None),
         )
     requires = {rule.id: rule.requires for rule in model.rules}
-    suite = _suite(parent, path, {})
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suite = ET.SubElement(parent, "testsuite", name=path)
+    counts = _new_counts()
     for rule_id in sorted(infos):
         counts["tests"] += 1
         findings = [f for f in model.findings if f.rule_id == rule_id]
@@ -100,36 +103,31 @@ def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str
             counts["skipped"] += 1
         elif _case(suite, path, infos[rule_id], findings, model.config.fail_on) == "failed":
             counts["failures"] += 1
-    for key, value in counts.items():
-        suite.set(key, str(value))
-    return counts
+    return _set_counts(suite, counts)
 
 
 def _error_suite(parent: ET.Element, path: str, message: str) -> dict[str, int]:
-    counts = {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
-    suite = _suite(parent, path, counts)
+    suite = ET.SubElement(parent, "testsuite", name=path)
     case = ET.SubElement(suite, "testcase", classname=path, name="load", file=path)
     ET.SubElement(case, "error", type="load", message=message)
-    return counts
+    return _set_counts(suite, {**_new_counts(), "tests": 1, "errors": 1})
 
 
 def _config_suite(parent: ET.Element, run: RunResult) -> dict[str, int]:
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    suite = _suite(parent, "config", counts)
+    suite = ET.SubElement(parent, "testsuite", name="config")
+    counts = _new_counts()
     for rule_id in sorted({f.rule_id for f in run.config_findings}):
         findings = [f for f in run.config_findings if f.rule_id == rule_id]
         info = RuleInfo(rule_id, findings[0].rule_name, "", "", findings[0].severity, None)
         counts["tests"] += 1
         if _case(suite, "config", info, findings, run.fail_on) == "failed":
             counts["failures"] += 1
-    for key, value in counts.items():
-        suite.set(key, str(value))
-    return counts
+    return _set_counts(suite, counts)
 
 
 def render_junit(run: RunResult, root: Path) -> str:
     suites = ET.Element("testsuites", name="modelint")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    totals = _new_counts()
     parts = [_model_suite(suites, model, root) for model in run.models]
     parts += [
         _error_suite(suites, artifact_location(f.path, root).path, f.message) for f in run.failures
@@ -139,8 +137,7 @@ def render_junit(run: RunResult, root: Path) -> str:
     for counts in parts:
         for key, value in counts.items():
             totals[key] += value
-    for key, value in totals.items():
-        suites.set(key, str(value))
+    _set_counts(suites, totals)
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
