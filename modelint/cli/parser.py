@@ -12,6 +12,7 @@ DTYPES = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int16", "int8", "int4"
 # imports no report module.
 CHECK_FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "markdown")
 DIFF_FORMATS = ("text", "markdown", "json")
+_ENVIRONMENT_DEFAULT = "concise under PRE_COMMIT=1, github under GITHUB_ACTIONS=true, else text"
 
 __all__ = ["CHECK_FORMATS", "DIFF_FORMATS", "UsageExit", "build_parser"]
 
@@ -65,7 +66,7 @@ def _analysis_options(
         "--format",
         choices=formats,
         default=default,
-        help=f"output format (default: {default or 'text; see the command help'})",
+        help=f"output format (default: {default or _ENVIRONMENT_DEFAULT})",
     )
     parser.add_argument(
         "--input-shape",
@@ -163,8 +164,7 @@ def _check(commands: argparse._SubParsersAction[_Parser]) -> None:
         default=[],
         type=_output,
         metavar="FORMAT:PATH",
-        help="also write the report in FORMAT to PATH (repeatable); --format picks stdout's, "
-        "by default github under GITHUB_ACTIONS=true, concise under PRE_COMMIT=1, else text",
+        help="also write the report in FORMAT to PATH (repeatable; never coloured)",
     )
     check.add_argument(
         "--select",
