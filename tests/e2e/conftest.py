@@ -40,7 +40,7 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str
         shutil.copy2(ROOT / name, target / name)
     run("git", "init", "-q", cwd=target)
     run("git", "add", "-A", cwd=target)
-    run("git", "commit", "-q", "-m", "snapshot of the modelint checkout", cwd=target)
+    run("git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "snapshot", cwd=target)
     return target, run("git", "rev-parse", "HEAD", cwd=target).strip()
 
 
