@@ -90,3 +90,17 @@ def test_library_never_prints_or_exits() -> None:
                 if name in ("print", "sys.exit", "exit", "quit", "os._exit", "eval", "exec"):
                     offenders.append(f"{module.name}:{node.lineno} {name}(...)")
     assert not offenders, offenders
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test files by basename (rootdir-relative, no packages): two files with one
+    name make the whole run stop at collection."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if path.name == "conftest.py":
+            continue
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(ROOT)} and {path.relative_to(ROOT)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, clashes

@@ -27,27 +27,34 @@ sys.exit(code)
 
 
 def _check(*argv: str) -> tuple[int, dict[str, object], bool]:
-    result = subprocess.run([sys.executable, "-c", PROBE.format(argv=["check", "--format",
-                                                                      "json", *argv])],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=["check", "--format", "json", *argv])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     *report, flag = result.stdout.strip().splitlines()
     return result.returncode, json.loads("\n".join(report)), flag.endswith("True")
 
 
-def test_second_run_reads_the_cache_without_tensorflow(cnn_files: dict[str, Path],
-                                                      tmp_path: Path) -> None:
+def test_second_run_reads_the_cache_without_tensorflow(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
     cache = tmp_path / "cache"
     code, first, imported = _check("--cache-dir", str(cache), str(cnn_files["keras"]))
     assert code == 0 and imported
     assert sorted(p.suffix for p in cache.iterdir() if not p.name.startswith(".")) == [
-        ".json", ".onnx"]
+        ".json",
+        ".onnx",
+    ]
     code, second, imported = _check("--cache-dir", str(cache), str(cnn_files["keras"]))
     assert code == 0 and not imported
     assert second["models"] == first["models"]  # same costs, layer names, Keras params
 
 
-def test_changed_options_or_content_miss_the_cache(cnn_files: dict[str, Path],
-                                                   tmp_path: Path) -> None:
+def test_changed_options_or_content_miss_the_cache(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
     path = cnn_files["keras"]
     options = {"opset": 17, "batch": 1}
     key = cache_key(path, options)

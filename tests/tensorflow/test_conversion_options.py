@@ -31,32 +31,53 @@ def _macs(out: str) -> int:
     return int(json.loads(out)["models"][0]["totals"]["macs"])
 
 
-def test_saved_model_given_as_its_saved_model_pb(cnn_files: dict[str, Path],
-                                                 tmp_path: Path) -> None:
+def test_saved_model_given_as_its_saved_model_pb(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
     path = cnn_files["saved-model"] / "saved_model.pb"
     code, out, _ = run("check", "--format", "json", "--cache-dir", str(tmp_path), str(path))
     assert code == 0 and _macs(out) == SMALL_CNN_MACS
     assert json.loads(out)["models"][0]["format"] == "saved-model"
 
 
-def test_graphdef_inputs_and_outputs_from_flags_and_config(cnn_files: dict[str, Path],
-                                                           tmp_path: Path) -> None:
+def test_graphdef_inputs_and_outputs_from_flags_and_config(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
     path = str(cnn_files["graphdef"])
-    code, out, _ = run("check", "--format", "json", "--no-cache", "--graphdef-inputs",
-                       "image:0", "--graphdef-outputs", "Identity:0", path)
+    code, out, _ = run(
+        "check",
+        "--format",
+        "json",
+        "--no-cache",
+        "--graphdef-inputs",
+        "image:0",
+        "--graphdef-outputs",
+        "Identity:0",
+        path,
+    )
     assert code == 0 and _macs(out) == SMALL_CNN_MACS
     code, _, err = run("check", "--no-cache", "--graphdef-inputs", "nope:0", path)
     assert code == 2 and err.startswith(f"modelint: error: {path}: tf2onnx could not convert")
     config = tmp_path / "modelint.yaml"
-    config.write_text("conversion:\n  opset: 15\n  graphdef-inputs: [image:0]\n"
-                      "  graphdef-outputs: [Identity:0]\n")
+    config.write_text(
+        "conversion:\n  opset: 15\n  graphdef-inputs: [image:0]\n  graphdef-outputs: [Identity:0]\n"
+    )
     code, out, _ = run("check", "--format", "json", "--no-cache", "--config", str(config), path)
     assert code == 0 and json.loads(out)["models"][0]["opsets"]["ai.onnx"] == 15
 
 
 def test_opset_and_batch_flags(cnn_files: dict[str, Path]) -> None:
-    code, out, _ = run("check", "--format", "json", "--no-cache", "--opset", "16", "--batch",
-                       "4", str(cnn_files["keras"]))
+    code, out, _ = run(
+        "check",
+        "--format",
+        "json",
+        "--no-cache",
+        "--opset",
+        "16",
+        "--batch",
+        "4",
+        str(cnn_files["keras"]),
+    )
     model = json.loads(out)["models"][0]
     assert code == 0 and model["opsets"]["ai.onnx"] == 16
     assert model["totals"]["macs"] == 4 * SMALL_CNN_MACS

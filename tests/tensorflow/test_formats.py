@@ -30,10 +30,12 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("model_format", FORMATS)
-def test_macs_agree_across_formats(cnn_files: dict[str, Path], model_format: str,
-                                   tmp_path: Path) -> None:
-    code, out, err = run("check", "--format", "json", "--cache-dir", str(tmp_path),
-                         str(cnn_files[model_format]))
+def test_macs_agree_across_formats(
+    cnn_files: dict[str, Path], model_format: str, tmp_path: Path
+) -> None:
+    code, out, err = run(
+        "check", "--format", "json", "--cache-dir", str(tmp_path), str(cnn_files[model_format])
+    )
     assert code == 0, err
     model = json.loads(out)["models"][0]
     assert model["format"] == model_format
@@ -42,8 +44,7 @@ def test_macs_agree_across_formats(cnn_files: dict[str, Path], model_format: str
     assert abs(macs - SMALL_CNN_MACS) <= 0.01 * SMALL_CNN_MACS, (model_format, macs)
 
 
-def test_keras_parameter_counts_are_keras_own(cnn_files: dict[str, Path],
-                                              tmp_path: Path) -> None:
+def test_keras_parameter_counts_are_keras_own(cnn_files: dict[str, Path], tmp_path: Path) -> None:
     keras_model = small_cnn()
     for model_format in ("keras", "h5"):
         analysis = modelint.analyze(cnn_files[model_format])
@@ -59,10 +60,19 @@ def test_keras_parameter_counts_are_keras_own(cnn_files: dict[str, Path],
     assert "keras     426 params (trainable 410, non-trainable 16)" in out
 
 
-def test_inspect_by_layer_uses_keras_layer_names(cnn_files: dict[str, Path],
-                                                 tmp_path: Path) -> None:
-    code, out, _ = run("inspect", "--by", "layer", "--format", "json", "--cache-dir",
-                       str(tmp_path), str(cnn_files["keras"]))
+def test_inspect_by_layer_uses_keras_layer_names(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
+    code, out, _ = run(
+        "inspect",
+        "--by",
+        "layer",
+        "--format",
+        "json",
+        "--cache-dir",
+        str(tmp_path),
+        str(cnn_files["keras"]),
+    )
     assert code == 0
     rows = {row["name"]: row for row in json.loads(out)["models"][0]["by_layer"]}
     assert {"conv1", "bn1", "relu1", "dw", "gap", "head"} <= set(rows)
@@ -78,8 +88,17 @@ def test_findings_name_the_keras_layer(cnn_files: dict[str, Path], tmp_path: Pat
         "ops:\n  Conv:\n    source: this test leaves Conv uncosted\n"
         "    flops: unknown('not costed in this test')\n"
     )
-    code, out, _ = run("check", "--strict", "--rules", str(rules), "--format", "json",
-                       "--cache-dir", str(tmp_path / "cache"), str(cnn_files["keras"]))
+    code, out, _ = run(
+        "check",
+        "--strict",
+        "--rules",
+        str(rules),
+        "--format",
+        "json",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        str(cnn_files["keras"]),
+    )
     assert code == 1
     findings = json.loads(out)["models"][0]["findings"]
     assert {f["layer"] for f in findings} == {"conv1", "dw"}

@@ -50,8 +50,10 @@ def test_lambda_layers_are_refused_and_never_run(tmp_path: Path) -> None:
         code, _, err = run("check", "--no-cache", str(path))
         assert code == 2
         lines = err.splitlines()
-        assert lines == [f"modelint: error: {path}: refused: Lambda layer 'evil' carries Python "
-                         "code; modelint never runs code from a model file"]
+        assert lines == [
+            f"modelint: error: {path}: refused: Lambda layer 'evil' carries Python "
+            "code; modelint never runs code from a model file"
+        ]
         assert not marker.exists()
 
 
@@ -79,8 +81,15 @@ def test_broken_files_fail_alone(tmp_path: Path, cnn_files: dict[str, Path]) -> 
     (empty_saved_model / "saved_model.pb").write_bytes(b"")
     truncated = tmp_path / "truncated.tflite"
     truncated.write_bytes(cnn_files["tflite"].read_bytes()[:64])
-    code, out, err = run("check", "--cache-dir", str(tmp_path / "cache"), str(broken_zip),
-                         str(empty_saved_model), str(truncated), str(cnn_files["keras"]))
+    code, out, err = run(
+        "check",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        str(broken_zip),
+        str(empty_saved_model),
+        str(truncated),
+        str(cnn_files["keras"]),
+    )
     assert code == 2
     lines = err.splitlines()
     assert len(lines) == 3, err
@@ -106,16 +115,18 @@ def test_unknown_input_dims_ask_for_input_shape(tmp_path: Path) -> None:
     assert code == 0 and "MACs      6,912 (6.91 k)" in out  # 8*8*4 outputs * 3*3*3
 
 
-def test_missing_extra_names_the_install_command(tmp_path: Path,
-                                                 cnn_files: dict[str, Path]) -> None:
+def test_missing_extra_names_the_install_command(
+    tmp_path: Path, cnn_files: dict[str, Path]
+) -> None:
     probe = (
         "import sys\n"
         "sys.modules['tensorflow'] = None  # as if the extra were not installed\n"
         "from modelint.cli import main\n"
         f"sys.exit(main(['check', '--no-cache', {str(cnn_files['keras'])!r}]))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 2
     assert result.stderr.strip().endswith("pip install 'modelint[tensorflow]'")
     assert result.stderr.count("\n") == 1

@@ -20,11 +20,13 @@ def _recurrent(kind: str) -> Any:
     import keras
 
     keras.utils.set_random_seed(0)
-    return keras.Sequential([
-        keras.Input((SEQ, FEATURES), name="sequence"),
-        getattr(keras.layers, kind)(HIDDEN, name=kind.lower()),
-        keras.layers.Dense(5, name="head"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((SEQ, FEATURES), name="sequence"),
+            getattr(keras.layers, kind)(HIDDEN, name=kind.lower()),
+            keras.layers.Dense(5, name="head"),
+        ]
+    )
 
 
 def _layer(analysis: Any, name: str) -> Any:
