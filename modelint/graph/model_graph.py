@@ -89,12 +89,15 @@ class ModelGraph:
         """(producer, consumer, tensor) per tensor use, the consumer lifted to the producer's
         graph (a body's use of an outer tensor is its control-flow owner's use)."""
         found = []
-        for key, node in self.nodes.items():
-            for name in dict.fromkeys(node.inputs):
-                producer = self.producers.get(name) if name else None
+        nodes, producers = self.nodes, self.producers  # '' (an omitted input) is never a key
+        for key, node in nodes.items():
+            inputs = node.inputs
+            for name in dict.fromkeys(inputs) if len(inputs) > 1 else inputs:
+                producer = producers.get(name)
                 if producer is None:
                     continue
-                target = self._owner_in_scope(key, self.nodes[producer].graph_path)
+                scope = nodes[producer].graph_path
+                target = key if node.graph_path == scope else self._owner_in_scope(key, scope)
                 if target is not None and target != producer:
                     found.append((producer, target, name))
         return tuple(found)
@@ -151,6 +154,11 @@ class ModelGraph:
 
     def consumers_of(self, tensor: str) -> tuple[OpNode, ...]:
         return tuple(self.nodes[key] for key in self.consumers.get(tensor, ()))
+
+    def adjacency(self, *, downstream: bool) -> Mapping[str, list[str]]:
+        """Successor (downstream) or predecessor lists of every node that has any, for
+        walks over the whole graph (one lookup per node instead of one call)."""
+        return self._adjacency[0] if downstream else self._adjacency[1]
 
     def successors(self, key: str) -> Iterator[str]:
         """Nodes that read this node's outputs (no networkx needed)."""

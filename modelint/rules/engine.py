@@ -19,6 +19,7 @@ from modelint.findings import Finding, Location, Severity
 from modelint.graph import ModelGraph, OpNode
 from modelint.rules.fingerprints import with_structural_fingerprints
 from modelint.rules.loader import RuleSet
+from modelint.rules.node_sets import NodeSets
 from modelint.rules.paths import PathCounts, path_counts
 from modelint.rules.spec import LintRule, Match, OpSet
 from modelint.rules.target_views import Hardware
@@ -60,18 +61,58 @@ class RuleRun:
     undecided: tuple[Undecided, ...]
 
 
+class _Index:
+    """What all rules on one model share: nodes by op type (and, built on first use, by
+    output dtype and by model input read), macro values and node sets."""
+
+    def __init__(self, analysis: ModelAnalysis) -> None:
+        self.graph = analysis.graph
+        self.by_op: dict[str, list[OpNode]] = {}
+        for node in self.graph.nodes.values():
+            self.by_op.setdefault(node.op_type, []).append(node)
+        self.macro_values: dict[tuple[int, str], bool] = {}
+        self.node_sets = NodeSets(analysis)
+
+    def with_dtype(self, dtype: str) -> list[OpNode]:
+        """Nodes whose first output has ``dtype`` (what ``match: dtype`` reads), in graph
+        order: found from the tensors of that dtype, not by looking at every node."""
+        nodes, producers = self.graph.nodes, self.graph.producers
+        found = [
+            node
+            for name, info in self.graph.tensors.items()
+            if info.dtype == dtype
+            and (key := producers.get(name)) is not None
+            and (node := nodes[key]).outputs[0] == name
+        ]
+        return sorted(found, key=lambda node: node.order)
+
+    @functools.cached_property
+    def input_readers(self) -> list[OpNode]:
+        """Nodes that read a model input, in graph order."""
+        consumers = self.graph.consumers
+        keys = {key for name in self.graph.inputs for key in consumers.get(name, ())}
+        return sorted((self.graph.nodes[key] for key in keys), key=lambda node: node.order)
+
+    def scan(self, match: Match | None) -> Iterator[OpNode]:
+        """The nodes ``match`` may accept, in the order rules see them (a superset: the
+        static match still runs on each)."""
+        if match is not None and match.ops is not None:
+            return (node for op in sorted(match.ops.ops) for node in self.by_op.get(op, ()))
+        if match is not None and match.reads_model_input:
+            return iter(self.input_readers)
+        if match is not None and match.dtype is not None:
+            return iter(self.with_dtype(match.dtype))
+        return iter(self.graph.nodes.values())
+
+
 class _Context:
     """One rule on one model: parameters, the node index, expression evaluation."""
 
     def __init__(
-        self,
-        rule: LintRule,
-        analysis: ModelAnalysis,
-        settings: RuleSettings,
-        by_op: Mapping[str, list[OpNode]],
-        macro_values: dict[tuple[int, str], bool],
+        self, rule: LintRule, analysis: ModelAnalysis, settings: RuleSettings, index: _Index
     ) -> None:
-        self.rule, self.analysis, self.by_op = rule, analysis, by_op
+        self.rule, self.analysis, self.index = rule, analysis, index
+        self.by_op = index.by_op
         values = {**rule.defaults(), **settings.parameters.get(rule.id, {})}
         self.params = ParamView(values)
         self.severity = settings.severity.get(rule.id, rule.severity)
@@ -81,7 +122,7 @@ class _Context:
         self.undecided: list[Undecided] = []
         self.factory = EnvironmentFactory(analysis, self.params, settings.hardware)
         self.environments: dict[str, NodeEnvironment] = {}
-        self.macro_values = macro_values
+        self.macro_values = index.macro_values
         self.model_inputs = frozenset(analysis.graph.inputs)
 
     def env(self, node: OpNode) -> NodeEnvironment:
@@ -117,20 +158,36 @@ class _Context:
         key = (id(where), node.key)
         value = self.macro_values.get(key)
         if value is None:
-            value = self.macro_values[key] = bool(self.holds((where,), self.env(node), node.key))
+            value = self.index.node_sets.decide(where, node.key)
+            if value is None:
+                value = bool(self.holds((where,), self.env(node), node.key))
+            self.macro_values[key] = value
         return value
 
     def members(self, ops: OpSet) -> frozenset[str]:
         """Keys of the nodes in ``ops`` (looked up by op type, not by walking the graph)."""
+        bulk = self._members_from_sets(ops)
+        if bulk is not None:
+            return bulk
         return frozenset(
             node.key for op in ops.ops for node in self.by_op.get(op, ()) if self.in_set(node, ops)
         )
 
+    def _members_from_sets(self, ops: OpSet) -> frozenset[str] | None:
+        """``members`` when every macro condition has a node set (None otherwise)."""
+        conditions = [self.index.node_sets.filter(where) for _, where in ops.conditional]
+        if None in conditions:
+            return None
+        found = {node.key for op in ops.plain for node in self.by_op.get(op, ())}
+        for (macro_ops, _), condition in zip(ops.conditional, conditions, strict=True):
+            assert condition is not None  # noqa: S101 - narrowed above, for mypy
+            keys, negated = condition
+            for op in macro_ops - ops.plain:
+                found.update(n.key for n in self.by_op.get(op, ()) if (n.key in keys) != negated)
+        return frozenset(found)
+
     def candidates(self, match: Match | None) -> Iterator[OpNode]:
-        if match is None or match.ops is None:
-            nodes: Iterator[OpNode] = iter(self.analysis.graph.nodes.values())
-        else:
-            nodes = (node for op in sorted(match.ops.ops) for node in self.by_op.get(op, ()))
+        nodes = self.index.scan(match)
         pattern = re.compile(match.name) if match is not None and match.name else None
         for node in nodes:
             if match is None or _static_match(node, match, pattern, self):
@@ -222,7 +279,13 @@ def _escalation(
 
 def _node_rule(context: _Context) -> list[Finding]:
     found = []
+    where = context.rule.where
+    # A first condition with a node set decides most nodes without an environment; the
+    # others are evaluated as usual (the first condition again included).
+    skip = context.index.node_sets.filter(where[0]) if where else None
     for node in context.candidates(context.rule.match):
+        if skip is not None and (node.key in skip[0]) == skip[1]:
+            continue
         finding = _check_node(context, node, context.env(node), {})
         if finding is not None:
             found.append(finding)
@@ -295,18 +358,15 @@ _KINDS = {"node": _node_rule, "path": _path_rule, "aggregate": _aggregate_rule}
 
 def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -> RuleRun:
     """Every enabled rule over ``analysis``; findings sorted, undecided nodes listed."""
-    by_op: dict[str, list[OpNode]] = {}
-    for node in analysis.graph.nodes.values():
-        by_op.setdefault(node.op_type, []).append(node)
+    index = _Index(analysis)
     findings: list[Finding] = []
     undecided: list[Undecided] = []
-    macro_values: dict[tuple[int, str], bool] = {}
     for rule in rules:
         if rule.id not in settings.enabled:
             continue
         if "profile" in rule.requires and settings.hardware.target is None:
             continue
-        context = _Context(rule, analysis, settings, by_op, macro_values)
+        context = _Context(rule, analysis, settings, index)
         findings.extend(_KINDS[rule.kind](context))
         undecided.extend(context.undecided)
     findings = with_structural_fingerprints(analysis.graph, findings)

@@ -21,9 +21,11 @@ HOPS = 2
 
 
 def _neighbours(graph: ModelGraph, key: str) -> set[str]:
-    node = graph.node(key)
-    found = {p.key for name in node.inputs if name and (p := graph.producer_of(name))}
-    found |= {c.key for name in node.outputs if name for c in graph.consumers_of(name)}
+    node, producers, consumers = graph.nodes[key], graph.producers, graph.consumers
+    found = {p for name in node.inputs if name and (p := producers.get(name)) is not None}
+    for name in node.outputs:
+        if name:
+            found.update(consumers.get(name, ()))
     return found
 
 
@@ -37,12 +39,16 @@ def _signature(graph: ModelGraph, key: str) -> str:
 
 
 def structural_fingerprints(graph: ModelGraph, keys: Iterable[str]) -> dict[str, str]:
-    """sha256 hex of (signature, ordinal) for each key."""
+    """sha256 hex of (signature, ordinal) for each key. An ordinal counts only earlier
+    nodes, so the walk stops at the last key (a finding near the inputs of a 100k-node
+    model needs a handful of signatures, not one per node of its op type)."""
     wanted = set(keys)
     ops = {graph.node(key).op_type for key in wanted}
     ordinals: dict[str, int] = {}
     signatures: dict[str, str] = {}
     for node in graph.nodes.values():
+        if len(signatures) == len(wanted):
+            break
         if node.op_type not in ops:
             continue
         signature = _signature(graph, node.key)

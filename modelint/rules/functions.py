@@ -6,11 +6,13 @@ Graph queries take the ``node`` view (it carries the analysis), so a rule reads
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from modelint.analysis import ModelAnalysis
 from modelint.analysis.helpers import COST_FUNCTIONS
-from modelint.graph import OpNode
+from modelint.graph import OpNode, TensorInfo
+from modelint.rules.node_sets import register_node_sets
 from modelint.rules.views import NodeView
 
 __all__ = ["RULE_FUNCTIONS", "WEIGHT_OPS", "has_weight", "register"]
@@ -41,18 +43,32 @@ def has_weight(view: NodeView) -> bool:
     """A weight layer: one of its first two data inputs is constant-derived (initializer,
     Constant, or those through Cast/Transpose/Reshape/DequantizeLinear...); LSTM/GRU/RNN
     always."""
-    node = view.node
-    if node.op_type in RECURRENT_OPS:
+    return _has_weight(view.node, view.analysis.graph.tensors)
+
+
+def _has_weight(node: OpNode, tensors: Mapping[str, TensorInfo]) -> bool:
+    op_type, inputs = node.op_type, node.inputs
+    if op_type in RECURRENT_OPS:
         return True
-    if node.op_type not in WEIGHT_OPS:
+    if op_type not in WEIGHT_OPS:
         return False
-    graph = view.analysis.graph
-    positions: tuple[int, ...] = _WEIGHT_INPUTS.get(node.op_type, (0, 1))
-    if node.op_type == "Einsum":
-        positions = tuple(range(len(node.inputs)))
-    return any(
-        position < len(node.inputs) and graph.is_weight(node.inputs[position])
-        for position in positions
+    positions: Iterable[int] = _WEIGHT_INPUTS.get(op_type, (0, 1))
+    if op_type == "Einsum":
+        positions = range(len(inputs))
+    for position in positions:
+        info = tensors.get(inputs[position]) if position < len(inputs) else None
+        if info is not None and info.is_weight:
+            return True
+    return False
+
+
+def _weight_layers(analysis: ModelAnalysis) -> frozenset[str]:
+    """Keys of the nodes ``has_weight`` holds for (the ``@weight-layers`` macro's condition)."""
+    ops, tensors = WEIGHT_OPS | RECURRENT_OPS, analysis.graph.tensors
+    return frozenset(
+        node.key
+        for node in analysis.graph.nodes.values()
+        if node.op_type in ops and _has_weight(node, tensors)
     )
 
 
@@ -96,6 +112,10 @@ def node_costed(view: NodeView) -> bool:
     return view.analysis.costs[view.node.key].costed
 
 
+def _costed_nodes(analysis: ModelAnalysis) -> frozenset[str]:
+    return frozenset(key for key, cost in analysis.costs.items() if cost.costed)
+
+
 def node_reason(view: NodeView) -> str:
     """Why the node is not costed ('' when it is)."""
     return view.analysis.costs[view.node.key].reason or ""
@@ -112,6 +132,9 @@ RULE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "node_reason": node_reason,
     "producer_ops": producer_ops,
 }
+
+
+register_node_sets({"has_weight": _weight_layers, "node_costed": _costed_nodes})
 
 
 def register(functions: Mapping[str, Callable[..., Any]]) -> None:

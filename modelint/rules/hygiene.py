@@ -9,8 +9,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from modelint.analysis import ModelAnalysis
 from modelint.graph import DEFAULT_DOMAIN, ModelGraph, OpNode
 from modelint.rules.functions import has_weight, register
+from modelint.rules.node_sets import register_node_sets
 from modelint.rules.views import NodeView
 
 __all__ = ["live_nodes", "training_mode"]
@@ -27,12 +29,13 @@ def live_nodes(graph: ModelGraph) -> frozenset[str]:
         return cached
     pending = [key for name in graph.outputs if (key := graph.producers.get(name))]
     live: set[str] = set()
+    predecessors = graph.adjacency(downstream=False)
     while pending:
         key = pending.pop()
         if key in live:
             continue
         live.add(key)
-        pending.extend(graph.predecessors(key))
+        pending.extend(predecessors.get(key, ()))
     _LIVE[graph] = result = frozenset(live)
     return result
 
@@ -41,6 +44,15 @@ def is_dead(view: NodeView) -> bool:
     """A main-graph node none of whose results reaches a graph output."""
     node = view.node
     return not node.graph_path and node.key not in live_nodes(view.analysis.graph)
+
+
+def _dead_nodes(analysis: ModelAnalysis) -> frozenset[str]:
+    """Keys of the nodes ``is_dead`` holds for."""
+    graph = analysis.graph
+    live = live_nodes(graph)
+    return frozenset(
+        key for key, node in graph.nodes.items() if not node.graph_path and key not in live
+    )
 
 
 def _constant_flag(graph: ModelGraph, tensor: str) -> bool | None:
@@ -124,3 +136,4 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "training_mode": training_mode,
 }
 register(FUNCTIONS)
+register_node_sets({"is_dead": _dead_nodes})

@@ -93,7 +93,7 @@ def path_counts(
     downstream = spec.direction == "downstream"
     shapes = shape_computations(graph, order)
     walk: Iterable[str] = reversed(order) if downstream else order
-    neighbours = graph.successors if downstream else graph.predecessors
+    adjacency = graph.adjacency(downstream=downstream)
     shortest = spec.measure == "shortest"
     better = min if shortest else max
     ends = _ends(graph, downstream) if shortest else frozenset()
@@ -105,12 +105,14 @@ def path_counts(
             continue
         options: list[tuple[int, str | None]] = [
             ((1 if other in counted else 0) + (0 if other in reset else count[other]), other)
-            for other in neighbours(key)
+            for other in adjacency.get(key, ())
             if other in count
         ]
         if (not shortest and not options) or key in ends:
             options.append((0, None))
-        if options:
+        if len(options) == 1:  # a chain: nothing to choose
+            count[key], step[key] = options[0]
+        elif options:
             best = better(options, key=lambda option: (option[0], option[1] or ""))
             count[key], step[key] = best
     return PathCounts(count, step, counted)
