@@ -58,7 +58,8 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(document, Mapping):
         raise ConfigError("a config file must be a mapping of keys", path=str(path))
-    validate_document(dict(document), "config", path=str(path), error=ConfigError)
+    if path.parent != preset_path("x").parent:  # built-in presets: validated by the tests
+        validate_document(dict(document), "config", path=str(path), error=ConfigError)
     return dict(document)
 
 

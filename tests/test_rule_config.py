@@ -12,8 +12,10 @@ import pytest
 
 from modelint.cli import main
 from modelint.config import load_config
+from modelint.config_files import PRESETS, preset_path
 from modelint.errors import ConfigError, RuleError
 from modelint.rules import load_lint_rules
+from modelint.schema import read_yaml, validate_document
 
 HEADER = '<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>\n'
 UNCOSTED = HEADER + "g (float[1, 4] x) => (float[1, 4] y) { a = Relu (x)\n y = acme.Foo (a) }"
@@ -90,6 +92,15 @@ def test_cycle_in_extends(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{tmp_path / 'a.yaml'}: extends: cycle in extends: {tmp_path / 'a.yaml'} -> "
         f"{tmp_path / 'b.yaml'} -> {tmp_path / 'a.yaml'}")
+
+
+def test_builtin_presets_validate() -> None:
+    """Presets skip validation at run time (a check without a config file never imports
+    jsonschema): this is where they are checked."""
+    for name in PRESETS:
+        path = preset_path(name)
+        validate_document(read_yaml(str(path), ConfigError), "config", path=str(path),
+                          error=ConfigError)
 
 
 def test_extends_presets_and_files_with_origins(tmp_path: Path) -> None:
