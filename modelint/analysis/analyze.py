@@ -29,7 +29,12 @@ def analyze_loaded(
     loaded: LoadedModel, rules: CostRules, options: AnalysisOptions | None = None
 ) -> ModelAnalysis:
     options = options or AnalysisOptions()
-    graph = build_graph(loaded.proto, input_shapes=options.input_shapes, layer_of=loaded.layer_of)
+    graph = build_graph(
+        loaded.proto,
+        input_shapes=options.input_shapes,
+        layer_of=loaded.layer_of,
+        serialized=loaded.serialized,
+    )
     costs = compute_costs(graph, rules)
     return ModelAnalysis(
         path=loaded.path,

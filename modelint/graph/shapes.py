@@ -69,16 +69,21 @@ def infer_types(
     node_outputs: Iterable[str],
     *,
     subgraphs: bool = True,
+    serialized: bytes | None = None,
 ) -> InferredTypes:
     """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types.
 
     ``node_outputs`` (every node output, subgraphs included) decides whether constant
     folding is worth a second inference pass; ``subgraphs`` False (no control flow) spares a
-    walk over every node's attributes."""
+    walk over every node's attributes. ``serialized`` (the bytes ``model`` was parsed from)
+    goes to shape inference as it is when binding changed no input."""
+    inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
     bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
     _substitute_symbols(model.graph, symbols, subgraphs=subgraphs)
+    if serialized and inputs != [value.SerializeToString() for value in model.graph.input]:
+        serialized = None  # a bound dim: the bytes no longer say what the model is
     notes: list[str] = []
-    inferred = _infer(model, notes)
+    inferred = _infer(model, notes, serialized)
     types = _collect_types(inferred.graph, subgraphs=subgraphs)
     if any(not _known(types.get(name)) for name in node_outputs):
         folded = fold_constants(inferred, {name: entry[0] for name, entry in types.items()})
@@ -88,11 +93,16 @@ def infer_types(
     return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes))
 
 
-def _infer(model: onnx.ModelProto, notes: list[str]) -> onnx.ModelProto:
+def _infer(
+    model: onnx.ModelProto, notes: list[str], serialized: bytes | None = None
+) -> onnx.ModelProto:
     try:
         with contrib_schemas():
             return onnx.shape_inference.infer_shapes(
-                model, check_type=False, strict_mode=False, data_prop=True
+                model if serialized is None else serialized,
+                check_type=False,
+                strict_mode=False,
+                data_prop=True,
             )
     except (onnx.shape_inference.InferenceError, ValueError, RuntimeError) as exc:
         # Non-strict inference rarely raises; when it does we keep the exporter's own types.

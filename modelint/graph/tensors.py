@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["DTYPE_BITS", "PARAM_DTYPES", "Shape", "TensorInfo", "dtype_name"]
+__all__ = ["DTYPE_BITS", "PARAM_DTYPES", "Shape", "TensorInfo", "dtype_name", "tensor_size"]
 
 # None means the dimension is not known (symbolic and unbound, or not inferred).
 Shape = tuple[int | None, ...]
@@ -97,9 +97,7 @@ class TensorInfo(NamedTuple):
         is_graph_output: bool = False,
     ) -> TensorInfo:
         """Build with ``numel`` and ``nbytes`` computed from the shape and dtype."""
-        numel = _volume(shape)
-        bits = DTYPE_BITS.get(dtype) if dtype else None
-        nbytes = None if numel is None or not bits else (numel * bits + 7) // 8
+        numel, nbytes = tensor_size(shape, dtype)
         return cls(
             name,
             shape,
@@ -116,6 +114,13 @@ class TensorInfo(NamedTuple):
     @property
     def shape_known(self) -> bool:
         return self.numel is not None
+
+
+def tensor_size(shape: Shape | None, dtype: str | None) -> tuple[int | None, int | None]:
+    """(numel, nbytes) of a tensor; None where not known. Sub-byte types round up."""
+    numel = _volume(shape)
+    bits = DTYPE_BITS.get(dtype) if dtype else None
+    return numel, None if numel is None or not bits else (numel * bits + 7) // 8
 
 
 def _volume(shape: Shape | None) -> int | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from modelint.load.discover import discover_models
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
 from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
-from modelint.load.onnx_file import load_onnx, load_onnx_text
+from modelint.load.onnx_file import load_onnx_text, read_onnx
 
 __all__ = [
     "DEFAULT_OPSET",
@@ -30,7 +30,8 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     location = Path(path)
     model_format = detect_format(location)
     if model_format == "onnx":
-        return LoadedModel(str(path), model_format, load_onnx(location))
+        proto, serialized = read_onnx(location)
+        return LoadedModel(str(path), model_format, proto, serialized=serialized)
     if model_format == "onnx-text":
         return LoadedModel(str(path), model_format, load_onnx_text(location))
     from modelint.load.tensorflow import load_tensorflow

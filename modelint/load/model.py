@@ -50,3 +50,6 @@ class LoadedModel:
     layer_of: Mapping[str, str] = field(default_factory=dict)  # ONNX node name -> source layer
     source_params: SourceParams | None = None
     notes: tuple[str, ...] = ()
+    # The bytes ``proto`` was parsed from (ONNX files), so that shape inference need not
+    # serialize the model again; None when the model was built or converted in memory.
+    serialized: bytes | None = field(default=None, repr=False)

@@ -10,23 +10,30 @@ from google.protobuf.message import DecodeError
 
 from modelint.errors import ModelLoadError
 
-__all__ = ["load_onnx", "load_onnx_text"]
+__all__ = ["load_onnx", "load_onnx_text", "read_onnx"]
 
 
 def load_onnx(path: Path) -> onnx.ModelProto:
     """Read the graph only: external data (weights) is never opened, so a missing or huge
     external-data file does not matter; parameters come from initializer dims and dtypes."""
+    return read_onnx(path)[0]
+
+
+def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes]:
+    """``load_onnx``, plus the bytes the model was parsed from: shape inference takes them as
+    they are instead of serializing the model again (a pass over the whole graph)."""
     try:
         size = path.stat().st_size
         if size == 0:
             raise ModelLoadError("empty file", path=str(path))
-        model = onnx.load(str(path), load_external_data=False)
+        data = path.read_bytes()
+        model = onnx.load_model_from_string(data)  # what onnx.load does with those bytes
     except DecodeError as exc:
         raise ModelLoadError(f"not a valid ONNX protobuf ({exc})", path=str(path)) from exc
     except OSError as exc:
         raise ModelLoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
     _check_model_shape(model, path)
-    return model
+    return model, data
 
 
 def load_onnx_text(path: Path) -> onnx.ModelProto:
