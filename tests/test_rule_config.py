@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from modelint.cli import main
-from modelint.config import load_config
+from modelint.config import Config, load_config
 from modelint.config_files import PRESETS, preset_path
 from modelint.errors import ConfigError, RuleError
 from modelint.rules import load_lint_rules
+from modelint.rules.selection import rule_settings
 from modelint.schema import read_yaml, validate_document
 
 HEADER = '<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>\n'
@@ -220,3 +221,27 @@ def test_fail_on_never_and_strict_preset(tmp_path: Path,
     config.write_text("extends: strict\n")
     code, out, _ = run("check", "--config", str(config), str(model))
     assert code == 1 and "error MLC001" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("critical", "'critical'"), ("off", "False"), ("3", "3"), ("Warning", "'Warning'")],
+)
+def test_invalid_rule_severity_in_config_is_a_one_line_config_error(
+    tmp_path: Path, write_model: Callable[..., Path], value: str, shown: str
+) -> None:
+    model = write_model(UNCOSTED, name="custom.onnx")
+    config = tmp_path / ".modelint.yaml"
+    config.write_text(f"rules: {{MLA001: {{severity: {value}}}}}\n")
+    code, out, err = run("check", "--config", str(config), str(model))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"modelint: error: {config}: rules.MLA001.severity: {shown} is not "
+                          "one of: error, warning, info")
+    assert err.count("\n") == 1 and "internal error" not in err
+
+
+def test_rule_severity_of_a_config_built_in_code_is_checked_too(tmp_path: Path) -> None:
+    config = Config(path="cfg.yaml", rule_options={"MLA001": {"severity": "critical"}})
+    with pytest.raises(ConfigError, match=r"^cfg\.yaml: rules\.MLA001\.severity: 'critical' "
+                                          r"is not one of: error, warning, info$"):
+        rule_settings(tmp_path / "m.onnx", config, load_lint_rules([]))

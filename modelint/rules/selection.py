@@ -86,11 +86,21 @@ def _rule_options(
             raise ConfigError(f"no rule {code!r}{hint}", path=config.path, key=f"rules.{code}")
         for name, value in options.items():
             if name == "severity":
-                severities[rule.id] = Severity.parse(str(value))
+                severities[rule.id] = _severity(value, config, f"rules.{code}.severity")
                 continue
             _check_parameter(rule, code, name, value, config)
             parameters.setdefault(rule.id, {})[name] = value
     return severities, parameters
+
+
+def _severity(value: Any, config: Config, key: str) -> Severity:
+    """A config ``severity``; the schema checks files, this checks configs built in code."""
+    choices = ("error", "warning", "info")
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(
+            f"{value!r} is not one of: {', '.join(choices)}", path=config.path, key=key
+        )
+    return Severity.parse(value)
 
 
 def _check_parameter(rule: LintRule, code: str, name: str, value: Any, config: Config) -> None:
