@@ -7,12 +7,12 @@ op type (the MatMuls inside a Keras LSTM loop) is counted under its own name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import replace
 
 from modelint.analysis.control_flow import ControlFlowOutcome, resolve_control_flow
 from modelint.analysis.cost_rules import CostRules
-from modelint.analysis.formulas import FormulaEvaluator
+from modelint.analysis.formulas import FormulaEvaluator, frozen_attributes
 from modelint.analysis.node_cost import NodeCost
 from modelint.expr import EvaluationError, UnknownValue
 from modelint.graph import ModelGraph, OpNode
@@ -35,6 +35,15 @@ class _Engine:
             if owner is not None and info is not None:
                 params, size = self.owned.get(owner, (0, 0))
                 self.owned[owner] = (params + (info.numel or 0), size + (info.nbytes or 0))
+        self.memo: dict[Hashable, NodeCost] = {}
+        self.memoizable: dict[tuple[str, str], bool] = {}
+        # Tensor name -> a small int per distinct record less its name (shape, dtype, flags,
+        # sizes): what a formula that reads no values or names can see of a tensor.
+        kinds: dict[tuple[object, ...], int] = {}
+        self.kinds = {
+            name: kinds.setdefault(info[1:], len(kinds)) for name, info in self.tensors.items()
+        }
+        self.kinds[""] = -1  # an omitted input; a name with no record has no kind (None)
 
     def cost_scope(self, path: str) -> dict[str, NodeCost]:
         """Costs of every node in a (sub)graph, once per execution of that graph."""
@@ -103,6 +112,46 @@ class _Engine:
         return total
 
     def cost_node(self, node: OpNode) -> NodeCost:
+        """A costed node whose memo key was seen before gets that node's cost under its own
+        key: the signature covers everything the cost depends on (formula inputs, owned
+        parameters, activation bytes). Uncosted nodes are never reused (reasons name tensors)."""
+        key = self._memo_key(node)
+        if key is not None:
+            hit = self.memo.get(key)
+            if hit is not None:
+                return hit.for_node(node.key)
+        cost = self._cost_node(node)
+        if key is not None and cost.costed:
+            self.memo[key] = cost
+        return cost
+
+    def _memo_key(self, node: OpNode) -> Hashable | None:
+        op = (node.domain, node.op_type)
+        memoizable = self.memoizable.get(op)
+        if memoizable is None:
+            rule = self.rules.get(*op)
+            memoizable = self.memoizable[op] = rule is not None and not rule.reads_values
+        inputs = node.inputs
+        count = len(inputs)
+        if not memoizable or (
+            (count > 2 and len(set(inputs)) < count) or (count == 2 and inputs[0] == inputs[1])
+        ):
+            return None  # a repeated input is read once: activation bytes depend on names
+        attributes = frozen_attributes(node.attributes) if node.attributes else ()
+        if attributes is None:
+            return None
+        kind = self.kinds.get  # one flat tuple: hashed faster than nested ones
+        return (
+            *op,
+            node.opset,
+            attributes,
+            *self.owned.get(node.key, (0, 0)),
+            *map(kind, inputs),
+            "|",
+            *map(kind, node.outputs),
+        )
+
+    def _cost_node(self, node: OpNode) -> NodeCost:
         rule = self.rules.get(node.domain, node.op_type)
         if rule is None:
             return self._base(node).uncosted(f"no cost rule for {node.qualified_op}")
@@ -131,5 +180,8 @@ class _Engine:
 
 def compute_costs(graph: ModelGraph, rules: CostRules) -> dict[str, NodeCost]:
     """Cost every node of ``graph`` (subgraphs included), in the graph's node order."""
-    costs = _Engine(graph, rules).cost_scope("")
+    engine = _Engine(graph, rules)
+    costs = engine.cost_scope("")
+    if len(engine.scopes) == 1:
+        return costs  # no control flow: already in the graph's node order
     return {key: costs[key] for key in graph.nodes if key in costs}

@@ -16,7 +16,7 @@ from modelint.expr import EvaluationError
 from modelint.graph import ModelGraph, OpNode
 from modelint.graph.tensors import TensorInfo
 
-__all__ = ["Counts", "FormulaEvaluator"]
+__all__ = ["Counts", "FormulaEvaluator", "frozen_attributes"]
 
 # macs, flops, transcendentals, assumptions
 Counts = tuple[int, int, int, tuple[str, ...]]
@@ -31,7 +31,7 @@ def _count(value: Any, what: str) -> int:
     return round(value)
 
 
-def _frozen(attributes: Mapping[str, Any]) -> Hashable | None:
+def frozen_attributes(attributes: Mapping[str, Any]) -> Hashable | None:
     """A hashable form of simple attributes; None when one is a tensor or graph."""
     items: list[tuple[str, Hashable]] = []
     for name, value in attributes.items():
@@ -69,7 +69,7 @@ class FormulaEvaluator:
     def _signature(self, node: OpNode) -> Hashable | None:
         """Everything a formula that reads no values or names can see. ``info[1:]`` is the
         tensor record without its name: shape, dtype, constness flags and sizes."""
-        attributes = _frozen(node.attributes) if node.attributes else ()
+        attributes = frozen_attributes(node.attributes) if node.attributes else ()
         if attributes is None:
             return None
         get = self.tensors.get

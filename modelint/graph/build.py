@@ -76,7 +76,12 @@ def build_graph(
     _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
     control_flow = any(node.subgraphs for node in walk.nodes.values())
     types = infer_types(
-        model, input_shapes or {}, walk.producers, subgraphs=control_flow, serialized=serialized
+        model,
+        input_shapes or {},
+        walk.producers,
+        subgraphs=control_flow,
+        serialized=serialized,
+        constants=any(node.op_type in _CONSTANT_OPS for node in walk.nodes.values()),
     )
     shapes = {name: entry[0] for name, entry in types.types.items()}
     consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
@@ -160,6 +165,7 @@ def _walk_graph(
     fields = _read_fields(protos)
     inherited = walk.nodes[parent].layer if parent else None
     nodes, new = walk.nodes, tuple.__new__  # NamedTuple's own __new__ is 2x slower
+    pending: list[OpNode] = []
     for proto, local_key, (name, op_type, declared, inputs, outputs, attributes_count) in zip(
         protos, _local_keys(fields), fields, strict=True
     ):
@@ -173,46 +179,57 @@ def _walk_graph(
             (key, name, op_type, domain, opsets.get(domain, 0), inputs, outputs, attributes,
              len(nodes), path, parent, subgraphs, layer),
         )  # fmt: skip
-        _record_uses(walk, node)
+        pending.append(node)
+        if bodies:  # the body sees every outer tensor defined before its owner
+            _record_uses(walk, pending)
+            pending.clear()
         for body, subgraph in bodies:
             _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
+    _record_uses(walk, pending)
 
 
-def _record_uses(walk: _Walk, node: OpNode) -> None:
-    """Producers, consumers and constness, in the same pass as the walk: ONNX nodes come in
+def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:
+    """Producers, consumers and constness of ``nodes``, in walk order: ONNX nodes come in
     topological order, so every input's constness is known when its consumer is reached."""
-    key, inputs, outputs = node.key, node.inputs, node.outputs
     producers, consumers = walk.producers, walk.consumers
-    for output in outputs:
-        if output:
-            producers[output] = key
-    for name in dict.fromkeys(inputs) if len(inputs) > 1 else inputs:
-        if name:
-            users = consumers.get(name)
-            if users is None:
-                consumers[name] = [key]
-            else:
-                users.append(key)
-    if node.domain == DEFAULT_DOMAIN and not node.subgraphs:
-        _record_constness(walk, node)
+    for key, _, _, _, _, inputs, outputs, *_ in nodes:
+        for output in outputs:
+            if output:
+                producers[output] = key
+        reads = inputs  # each tensor once, however many times the node reads it
+        if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
+            reads = tuple(dict.fromkeys(inputs))
+        for name in reads:
+            if name:
+                users = consumers.get(name)
+                if users is None:
+                    consumers[name] = [key]
+                else:
+                    users.append(key)
+    _record_constness(walk, nodes)
 
 
-def _record_constness(walk: _Walk, node: OpNode) -> None:
-    inputs, outputs, constant = node.inputs, node.outputs, walk.constant
-    if node.op_type in _CONSTANT_OPS:
-        constant.update(outputs)
-        walk.weight.update(outputs)
-        return
-    first = ""
-    for name in inputs:  # constant when every present input is (and one is present)
-        if name:
-            if name not in constant:
-                return
-            first = first or name
-    if first:
-        constant.update(outputs)
-        if node.op_type in PASS_THROUGH_OPS and first in walk.weight:
-            walk.weight.update(outputs)
+def _record_constness(walk: _Walk, nodes: list[OpNode]) -> None:
+    """Outputs of Constant nodes, and of nodes whose every present input is constant."""
+    constant, weight = walk.constant, walk.weight
+    for _, _, op_type, domain, _, inputs, outputs, _, _, _, _, subgraphs, _ in nodes:
+        if domain != DEFAULT_DOMAIN or subgraphs:
+            continue
+        if op_type in _CONSTANT_OPS:
+            constant.update(outputs)
+            weight.update(outputs)
+            continue
+        first = ""
+        for name in inputs:
+            if name:
+                if name not in constant:
+                    break
+                first = first or name
+        else:
+            if first:
+                constant.update(outputs)
+                if op_type in PASS_THROUGH_OPS and first in weight:
+                    weight.update(outputs)
 
 
 def _tensors(

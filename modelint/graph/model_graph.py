@@ -92,7 +92,9 @@ class ModelGraph:
         nodes, producers = self.nodes, self.producers  # '' (an omitted input) is never a key
         for key, node in nodes.items():
             inputs = node.inputs
-            for name in dict.fromkeys(inputs) if len(inputs) > 1 else inputs:
+            if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
+                inputs = tuple(dict.fromkeys(inputs))  # one edge per tensor read
+            for name in inputs:
                 producer = producers.get(name)
                 if producer is None:
                     continue
@@ -107,10 +109,18 @@ class ModelGraph:
         successors: dict[str, list[str]] = {}
         predecessors: dict[str, list[str]] = {}
         for producer, consumer, _ in self.edges:
-            targets = successors.setdefault(producer, [])
-            if consumer not in targets:
+            targets = successors.get(producer)
+            if targets is None:
+                successors[producer] = [consumer]
+            elif consumer in targets:
+                continue
+            else:
                 targets.append(consumer)
-                predecessors.setdefault(consumer, []).append(producer)
+            sources = predecessors.get(consumer)
+            if sources is None:
+                predecessors[consumer] = [producer]
+            else:
+                sources.append(producer)
         return successors, predecessors
 
     @cached_property
@@ -170,14 +180,18 @@ class ModelGraph:
     def topological_order(self) -> list[str]:
         """Node keys, producers before consumers: the model's own order when it is one (the
         ONNX spec requires it), else networkx's topological sort."""
-        order = list(self.nodes)
+        return list(self._topological_order)
+
+    @cached_property
+    def _topological_order(self) -> tuple[str, ...]:
+        order = tuple(self.nodes)
         position = {key: index for index, key in enumerate(order)}
         if all(position[u] < position[v] for u, v, _ in self.edges):
             return order
         import networkx as nx  # noqa: PLC0415 - only for models whose node order is not one
 
         try:
-            return list(nx.topological_sort(self.digraph))
+            return tuple(nx.topological_sort(self.digraph))
         except nx.NetworkXUnfeasible as exc:
             raise ModelLoadError("the graph has a cycle (ONNX graphs must be acyclic)") from exc
 

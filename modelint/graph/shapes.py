@@ -22,6 +22,7 @@ from modelint.graph.tensors import Shape, dtype_name
 
 __all__ = ["InferredTypes", "ShapeBinding", "infer_types", "walk_graphs"]
 
+_NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
 _BATCH_SYMBOL = re.compile(r"^(n|batch|batch_size|batchsize|bs|b)$", re.IGNORECASE)
 TypeEntry = tuple[Shape | None, str | None]
 
@@ -70,13 +71,15 @@ def infer_types(
     *,
     subgraphs: bool = True,
     serialized: bytes | None = None,
+    constants: bool = True,
 ) -> InferredTypes:
     """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types.
 
     ``node_outputs`` (every node output, subgraphs included) decides whether constant
     folding is worth a second inference pass; ``subgraphs`` False (no control flow) spares a
     walk over every node's attributes. ``serialized`` (the bytes ``model`` was parsed from)
-    goes to shape inference as it is when binding changed no input."""
+    goes to shape inference as it is when binding changed no input; ``constants`` False (no
+    Constant node anywhere) spares reading every node's op type again."""
     inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
     bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
     _substitute_symbols(model.graph, symbols, subgraphs=subgraphs)
@@ -84,8 +87,8 @@ def infer_types(
         serialized = None  # a bound dim: the bytes no longer say what the model is
     notes: list[str] = []
     inferred = _infer(model, notes, serialized)
-    types = _collect_types(inferred.graph, subgraphs=subgraphs)
-    if any(not _known(types.get(name)) for name in node_outputs):
+    types = _collect_types(inferred.graph, subgraphs=subgraphs, constants=constants)
+    if not _all_known(types, node_outputs):
         folded = fold_constants(inferred, {name: entry[0] for name, entry in types.items()})
         if folded is not None:
             refined = _collect_types(_infer(folded, notes).graph, subgraphs=subgraphs)
@@ -112,6 +115,15 @@ def _infer(
 
 def _known(entry: TypeEntry | None) -> bool:
     return entry is not None and entry[0] is not None and None not in entry[0]
+
+
+def _all_known(types: Mapping[str, TypeEntry], names: Iterable[str]) -> bool:
+    """``_known`` for every name (inlined: this runs once per tensor of the model)."""
+    for name in names:
+        entry = types.get(name)
+        if entry is None or entry[0] is None or None in entry[0]:
+            return False
+    return True
 
 
 def _better(old: TypeEntry | None, new: TypeEntry) -> TypeEntry:
@@ -217,6 +229,22 @@ def _value_type(value: onnx.ValueInfoProto) -> TypeEntry:
     return shape, dtype
 
 
+def _name_and_rest(data: bytes) -> tuple[str, bytes]:
+    """(name, the bytes after it) of a serialized ValueInfoProto whose name (field 1, written
+    first) has a one- or two-byte length; ('', b'') otherwise."""
+    if len(data) < 3 or data[0] != _NAME_TAG:
+        return "", b""
+    size, start = data[1], 2
+    if size >= 128:
+        if data[2] >= 128:
+            return "", b""
+        size, start = (size & 127) | (data[2] << 7), 3
+    try:
+        return data[start : start + size].decode(), data[start + size :]
+    except UnicodeDecodeError:
+        return "", b""
+
+
 def _constant_type(node: onnx.NodeProto) -> TypeEntry | None:
     for attribute in node.attribute:
         if attribute.name in ("value", "sparse_value"):
@@ -238,26 +266,43 @@ def _graphs(graph: onnx.GraphProto, *, subgraphs: bool) -> Iterable[onnx.GraphPr
     return walk_graphs(graph) if subgraphs else (graph,)
 
 
-def _collect_types(graph: onnx.GraphProto, *, subgraphs: bool = True) -> dict[str, TypeEntry]:
+def _collect_types(
+    graph: onnx.GraphProto, *, subgraphs: bool = True, constants: bool = True
+) -> dict[str, TypeEntry]:
     types: dict[str, TypeEntry] = {}
-    # Reading protobuf fields costs ~0.5 us each; most tensors share a handful of types, so
-    # each distinct serialized TypeProto is decoded once (3x faster on large graphs).
     decoded: dict[bytes, TypeEntry] = {}
     for subgraph in _graphs(graph, subgraphs=subgraphs):
-        for value in (*subgraph.value_info, *subgraph.input, *subgraph.output):
-            serialized = value.type.SerializeToString()
-            entry = decoded.get(serialized)
-            if entry is None:
-                entry = decoded[serialized] = _value_type(value)
-            shape, dtype = entry
-            known = types.get(value.name)
-            if known is None or (known[0] is None and shape is not None):
-                types[value.name] = (shape, dtype)
+        values = (*subgraph.value_info, *subgraph.input, *subgraph.output)
+        _collect_values(values, types, decoded)
         for tensor in subgraph.initializer:
-            types[tensor.name] = (tuple(int(d) for d in tensor.dims), dtype_name(tensor.data_type))
+            types[tensor.name] = (tuple(tensor.dims[:]), dtype_name(tensor.data_type))
+        if not constants:
+            continue
         for node in subgraph.node:
             if node.op_type == "Constant" and node.domain in ("", "ai.onnx") and node.output:
                 entry = _constant_type(node)
                 if entry is not None:
                     types[node.output[0]] = entry
     return types
+
+
+def _collect_values(
+    values: Iterable[onnx.ValueInfoProto],
+    types: dict[str, TypeEntry],
+    decoded: dict[bytes, TypeEntry],
+) -> None:
+    """Each protobuf call costs ~0.5 us, and most tensors share a handful of types: one
+    serialization of each ValueInfoProto gives its name (field 1, written first) and, after
+    it, the bytes of its type, and each distinct type is decoded once."""
+    for value in values:
+        name, key = _name_and_rest(value.SerializeToString())
+        entry = decoded.get(key) if name else None
+        if entry is None:
+            entry = _value_type(value)
+            if name:
+                decoded[key] = entry
+            else:  # an empty or unusual name: read the field itself
+                name = value.name
+        known = types.get(name)
+        if known is None or (known[0] is None and entry[0] is not None):
+            types[name] = entry
