@@ -74,6 +74,33 @@ def _selected(rules: Any, select: Sequence[str]) -> frozenset[str]:
     return frozenset(chosen)
 
 
+def _checked_parameters(
+    rules: Any, parameters: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Parameters by rule id, each checked as the config checks them (a typo is an error,
+    never a silently ignored setting)."""
+    from modelint.expr import did_you_mean  # noqa: PLC0415
+
+    checked: dict[str, dict[str, Any]] = {}
+    for code, values in parameters.items():
+        rule = rules.get(code)
+        if rule is None:
+            raise UsageError(f"parameters: no rule {code!r}{did_you_mean(code, rules.codes())}")
+        for name, value in values.items():
+            parameter = rule.parameters.get(name)
+            if parameter is None:
+                hint = did_you_mean(name, list(rule.parameters))
+                known = ", ".join(sorted(rule.parameters)) or "none"
+                raise UsageError(
+                    f"parameters: {rule.id} has no parameter {name!r}{hint}; parameters: {known}"
+                )
+            problem = parameter.check(value)
+            if problem is not None:
+                raise UsageError(f"parameters: {rule.id}: {problem}")
+            checked.setdefault(rule.id, {})[name] = value
+    return checked
+
+
 def lint(
     model: str | Path | onnx.ModelProto | ModelAnalysis | Any,
     *,
@@ -96,5 +123,6 @@ def lint(
         else analyze(model, input_shapes=input_shapes, rule_paths=rule_paths)
     )
     rules = load_lint_rules(tuple(str(p) for p in rule_paths))
-    settings = RuleSettings(enabled=_selected(rules, select), parameters=parameters or {})
+    checked = _checked_parameters(rules, parameters or {})
+    settings = RuleSettings(enabled=_selected(rules, select), parameters=checked)
     return run_rules(analysis, rules, settings).findings

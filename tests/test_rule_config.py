@@ -49,21 +49,44 @@ def _rules_dir(tmp_path: Path, text: str, name: str = "rules") -> Path:
     ("text", "message"),
     [
         ("id: [1, 2\n", r"rule\.yaml: invalid YAML: line \d+"),
-        (RULE.replace("severity:", "severty:"),
-         r"rule\.yaml: \(top level\): unknown key 'severty' \(did you mean 'severity'\?\)"),
-        (RULE.replace("severity: warning", "severity: fatal"),
-         r"rule\.yaml: severity: 'fatal' is not one of: error, warning, info"),
-        (RULE.replace('"{op}"', '"{opp}"'),
-         r"rule\.yaml: message: USR001: unknown name 'opp' \(did you mean 'op'\?\) at column 1 "
-         r"in `opp`"),
+        (
+            RULE.replace("severity:", "severty:"),
+            r"rule\.yaml: \(top level\): unknown key 'severty' \(did you mean 'severity'\?\)",
+        ),
+        (
+            RULE.replace("severity: warning", "severity: fatal"),
+            r"rule\.yaml: severity: 'fatal' is not one of: error, warning, info",
+        ),
+        (
+            RULE.replace('"{op}"', '"{opp}"'),
+            r"rule\.yaml: message: USR001: unknown name 'opp' \(did you mean 'op'\?\) at column 1 "
+            r"in `opp`",
+        ),
         (RULE + "where: op ==\n", r"rule\.yaml: where: USR001: syntax error"),
-        (RULE.replace("{op: Relu}", "{op: '@weights'}"),
-         r"rule\.yaml: match\.op: USR001: unknown macro '@weights'; known: @norm, @saturating, "
-         r"@weight-layers"),
-        (RULE.replace("kind: node", "kind: path"),
-         r"rule\.yaml: USR001: a path rule needs a `path:` section"),
-        (RULE.replace("id: USR001", "id: usr1"),
-         r"rule\.yaml: id: 'usr1' does not match"),
+        (
+            RULE + "where: inputs[0].shap[1] > 1\n",
+            r"rule\.yaml: where\[0\]: USR001: unknown field of inputs 'shap' \(did you mean "
+            r"'shape'\?\) in `inputs\[0\]\.shap\[1\] > 1`",
+        ),
+        (
+            RULE.replace('"{op}"', '"{op} over {params.limit}"'),
+            r"rule\.yaml: message: USR001: unknown parameter 'limit' in `params\.limit`",
+        ),
+        (
+            RULE + "where: node.in_subgrph\n",
+            r"rule\.yaml: where\[0\]: USR001: unknown field of node 'in_subgrph' \(did you "
+            r"mean 'in_subgraph'\?\)",
+        ),
+        (
+            RULE.replace("{op: Relu}", "{op: '@weights'}"),
+            r"rule\.yaml: match\.op: USR001: unknown macro '@weights'; known: @norm, @saturating, "
+            r"@weight-layers",
+        ),
+        (
+            RULE.replace("kind: node", "kind: path"),
+            r"rule\.yaml: USR001: a path rule needs a `path:` section",
+        ),
+        (RULE.replace("id: USR001", "id: usr1"), r"rule\.yaml: id: 'usr1' does not match"),
     ],
 )
 def test_invalid_rules_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -75,13 +98,20 @@ def test_invalid_rules_are_one_line_errors(tmp_path: Path, text: str, message: s
 def test_duplicate_rule_codes_name_both_files(tmp_path: Path) -> None:
     directory = _rules_dir(tmp_path, RULE)
     (directory / "again.yaml").write_text(RULE.replace("probe-rule", "other-name"))
-    with pytest.raises(RuleError, match=r"\.yaml: id: duplicate rule code 'USR001' \(also "
-                                        r"used by USR001 in .*\.yaml\)"):
+    with pytest.raises(
+        RuleError,
+        match=r"\.yaml: id: duplicate rule code 'USR001' \(also "
+        r"used by USR001 in .*\.yaml\)",
+    ):
         load_lint_rules([directory])
-    (directory / "again.yaml").write_text(RULE.replace("USR001", "USR002").replace(
-        "probe-rule", "uncosted-node"))
-    with pytest.raises(RuleError, match=r"duplicate rule code 'uncosted-node' \(also used by "
-                                        r"MLC001"):
+    (directory / "again.yaml").write_text(
+        RULE.replace("USR001", "USR002").replace("probe-rule", "uncosted-node")
+    )
+    with pytest.raises(
+        RuleError,
+        match=r"duplicate rule code 'uncosted-node' \(also used by "
+        r"MLC001",
+    ):
         load_lint_rules([directory])
 
 
@@ -92,7 +122,8 @@ def test_cycle_in_extends(tmp_path: Path) -> None:
         load_config(tmp_path / "a.yaml")
     assert str(caught.value) == (
         f"{tmp_path / 'a.yaml'}: extends: cycle in extends: {tmp_path / 'a.yaml'} -> "
-        f"{tmp_path / 'b.yaml'} -> {tmp_path / 'a.yaml'}")
+        f"{tmp_path / 'b.yaml'} -> {tmp_path / 'a.yaml'}"
+    )
 
 
 def test_builtin_presets_validate() -> None:
@@ -100,8 +131,9 @@ def test_builtin_presets_validate() -> None:
     jsonschema): this is where they are checked."""
     for name in PRESETS:
         path = preset_path(name)
-        validate_document(read_yaml(str(path), ConfigError), "config", path=str(path),
-                          error=ConfigError)
+        validate_document(
+            read_yaml(str(path), ConfigError), "config", path=str(path), error=ConfigError
+        )
 
 
 def test_extends_presets_and_files_with_origins(tmp_path: Path) -> None:
@@ -114,8 +146,11 @@ def test_extends_presets_and_files_with_origins(tmp_path: Path) -> None:
     assert config.origins["ignore"] == f"{tmp_path / 'base.yaml'}, {tmp_path / 'child.yaml'}"
     assert config.origins["select"] == "preset recommended"
     assert config.origins["fail-on"] == str(tmp_path / "child.yaml")
-    with pytest.raises(ConfigError, match=r"extends 'nope\.yaml': no such preset or file "
-                                          r"\(presets: recommended, strict\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"extends 'nope\.yaml': no such preset or file "
+        r"\(presets: recommended, strict\)",
+    ):
         (tmp_path / "bad.yaml").write_text("extends: nope.yaml\n")
         load_config(tmp_path / "bad.yaml")
 
@@ -134,8 +169,7 @@ def test_config_show_prints_values_and_where_they_came_from(tmp_path: Path) -> N
     ]
 
 
-def test_selection_and_per_file_ignores(tmp_path: Path,
-                                        write_model: Callable[..., Path]) -> None:
+def test_selection_and_per_file_ignores(tmp_path: Path, write_model: Callable[..., Path]) -> None:
     model = write_model(UNCOSTED, name="models/custom.onnx")
     (tmp_path / ".git").mkdir()
     config = tmp_path / ".modelint.yaml"
@@ -149,8 +183,10 @@ def test_selection_and_per_file_ignores(tmp_path: Path,
     assert err == f"modelint: error: {config}: select: 'MLX' selects no rule\n"
     config.write_text("select: [MLC001]\nrules:\n  MLC001: {depth: 3}\n")
     code, _, err = run("check", str(model))
-    assert err == (f"modelint: error: {config}: rules.MLC001.depth: MLC001 has no parameter "
-                   "'depth'; parameters: severity\n")
+    assert err == (
+        f"modelint: error: {config}: rules.MLC001.depth: MLC001 has no parameter "
+        "'depth'; parameters: severity\n"
+    )
     config.write_text("fail-on: info\n")
     assert run("check", str(model))[0] == 1  # the MLC001 info finding fails at fail-on info
     code, out, _ = run("check", "--select", "MLC", "--ignore", "MLC001", str(model))
@@ -164,8 +200,8 @@ def _suppression_config(tmp_path: Path, expires: date, extra: str = "") -> Path:
         "rules:\n  MLC001: {severity: error}\n"
         "suppressions:\n"
         "  - rules: [MLC001]\n    files: ['*.onnx']\n    nodes: 'Foo:*'\n    op: Foo\n"
-        f"    reason: vendor kernel, costed by hand\n    expires: {expires.isoformat()}\n"
-        + extra)
+        f"    reason: vendor kernel, costed by hand\n    expires: {expires.isoformat()}\n" + extra
+    )
     return config
 
 
@@ -173,8 +209,11 @@ def test_suppressed_findings_are_kept_marked_and_do_not_fail(
     tmp_path: Path, write_model: Callable[..., Path]
 ) -> None:
     model = write_model(UNCOSTED, name="custom.onnx")
-    _suppression_config(tmp_path, date.today() + timedelta(days=30),
-                        "  - rules: [USR]\n    reason: nothing matches this one\n")
+    _suppression_config(
+        tmp_path,
+        date.today() + timedelta(days=30),
+        "  - rules: [USR]\n    reason: nothing matches this one\n",
+    )
     code, out, _ = run("check", "--format", "json", str(model))
     data = json.loads(out)
     [finding] = data["models"][0]["findings"]
@@ -182,9 +221,33 @@ def test_suppressed_findings_are_kept_marked_and_do_not_fail(
     assert code == 0 and data["summary"]["suppressed"] == 1
     [unused] = data["config_findings"]
     assert (unused["rule_id"], unused["severity"], unused["node"]) == (
-        "MLS002", "info", "suppressions[1]")
-    assert unused["message"] == "suppression matched no finding (nothing matches this one); " \
-                                "remove it"
+        "MLS002",
+        "info",
+        "suppressions[1]",
+    )
+    assert (
+        unused["message"] == "suppression matched no finding (nothing matches this one); remove it"
+    )
+
+
+def test_unused_suppressions_are_judged_only_where_their_rules_ran(
+    tmp_path: Path, write_model: Callable[..., Path]
+) -> None:
+    """pre-commit passes only the changed files and --select narrows the rules: a suppression
+    for another file, or for rules that did not run, cannot be called unused."""
+    model = write_model(UNCOSTED, name="custom.onnx")
+    _suppression_config(
+        tmp_path,
+        date.today() + timedelta(days=30),
+        "  - rules: [MLG003]\n    files: [other.onnx]\n    reason: elsewhere\n"
+        "  - rules: [MLA001]\n    reason: not selected below\n",
+    )
+    code, out, _ = run("check", "--format", "json", "--select", "MLC", str(model))
+    assert code == 0 and json.loads(out)["config_findings"] == []
+    code, out, _ = run("check", "--format", "json", str(model))
+    assert [f["node"] for f in json.loads(out)["config_findings"]] == ["suppressions[2]"]
+    code, out, _ = run("check", "--format", "json", "--ignore", "MLS002", str(model))
+    assert code == 0 and json.loads(out)["config_findings"] == []
 
 
 def test_expired_suppressions_stop_suppressing_and_are_reported(
@@ -195,9 +258,11 @@ def test_expired_suppressions_stop_suppressing_and_are_reported(
     _suppression_config(tmp_path, expired)
     code, out, _ = run("check", str(model))
     assert code == 1  # the MLC001 error is no longer suppressed
-    assert (f"{tmp_path / '.modelint.yaml'}: warning MLS001 expired-suppression "
-            f"[suppressions[0]] suppression expired on {expired.isoformat()} (vendor kernel, "
-            "costed by hand); it no longer suppresses anything") in out
+    assert (
+        f"{tmp_path / '.modelint.yaml'}: warning MLS001 expired-suppression "
+        f"[suppressions[0]] suppression expired on {expired.isoformat()} (vendor kernel, "
+        "costed by hand); it no longer suppresses anything"
+    ) in out
 
 
 def test_invalid_suppressions(tmp_path: Path) -> None:
@@ -213,8 +278,7 @@ def test_invalid_suppressions(tmp_path: Path) -> None:
         load_config(config)
 
 
-def test_fail_on_never_and_strict_preset(tmp_path: Path,
-                                         write_model: Callable[..., Path]) -> None:
+def test_fail_on_never_and_strict_preset(tmp_path: Path, write_model: Callable[..., Path]) -> None:
     model = write_model(UNCOSTED, name="custom.onnx")
     assert run("check", "--strict", "--fail-on", "never", str(model))[0] == 0
     config = tmp_path / "c.yaml"
@@ -235,13 +299,18 @@ def test_invalid_rule_severity_in_config_is_a_one_line_config_error(
     config.write_text(f"rules: {{MLA001: {{severity: {value}}}}}\n")
     code, out, err = run("check", "--config", str(config), str(model))
     assert (code, out) == (2, "")
-    assert err.startswith(f"modelint: error: {config}: rules.MLA001.severity: {shown} is not "
-                          "one of: error, warning, info")
+    assert err.startswith(
+        f"modelint: error: {config}: rules.MLA001.severity: {shown} is not "
+        "one of: error, warning, info"
+    )
     assert err.count("\n") == 1 and "internal error" not in err
 
 
 def test_rule_severity_of_a_config_built_in_code_is_checked_too(tmp_path: Path) -> None:
     config = Config(path="cfg.yaml", rule_options={"MLA001": {"severity": "critical"}})
-    with pytest.raises(ConfigError, match=r"^cfg\.yaml: rules\.MLA001\.severity: 'critical' "
-                                          r"is not one of: error, warning, info$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^cfg\.yaml: rules\.MLA001\.severity: 'critical' "
+        r"is not one of: error, warning, info$",
+    ):
         rule_settings(tmp_path / "m.onnx", config, load_lint_rules([]))

@@ -353,7 +353,12 @@ def _aggregate_rule(context: _Context) -> list[Finding]:
     return []
 
 
-_KINDS = {"node": _node_rule, "path": _path_rule, "aggregate": _aggregate_rule}
+def _meta_rule(context: _Context) -> list[Finding]:
+    """Meta rules (MLS*) are emitted by the suppression ledger, not found in a graph."""
+    return []
+
+
+_KINDS = {"node": _node_rule, "path": _path_rule, "aggregate": _aggregate_rule, "meta": _meta_rule}
 
 
 def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -> RuleRun:

@@ -19,6 +19,7 @@ from modelint.errors import ExpressionError, RuleError
 from modelint.expr import compile_expression
 from modelint.resources import builtin_rules_dir
 from modelint.rules import hardware, hygiene, patterns  # noqa: F401 - they register rule functions
+from modelint.rules.field_check import unknown_fields
 from modelint.rules.functions import RULE_FUNCTIONS
 from modelint.rules.spec import KIND_NAMES, LintRule, OpSet, compile_rule
 from modelint.schema import read_yaml, validate_document
@@ -132,6 +133,8 @@ def load_lint_rules(extra_dirs: Sequence[str | Path] = (), *, plugins: bool = Tr
     directories = [builtin_rules_dir() / "lint", *map(Path, extra_dirs)]
     if plugins:
         directories += plugin_rule_dirs()
+    # One directory named twice (config rule-paths and --rules) is read once.
+    directories = list({d.resolve(): d for d in directories}.values())
     return _load(tuple(directories), _stamp(directories))
 
 
@@ -157,6 +160,9 @@ def _compile_all(
     for path, _, documents in per_file:
         for document, key in documents:
             rule = compile_rule(document, str(path), key, functions, macros)
+            for where, problem in unknown_fields(rule):
+                prefix = f"{key}." if key else ""
+                raise RuleError(f"{rule.id}: {problem}", path=str(path), key=prefix + where)
             for code in rule.codes():
                 if code in seen:
                     raise RuleError(

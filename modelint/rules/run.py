@@ -102,7 +102,12 @@ class _Rules:
         self.lint: dict[tuple[str, ...], RuleSet] = {}
 
     def for_config(self, config: Config) -> tuple[CostRules, RuleSet]:
-        paths = (*config.rule_paths, *self.options.rule_paths)
+        # The same directory from the config and --rules is one source, not two.
+        paths = tuple(
+            dict.fromkeys(
+                str(Path(p).resolve()) for p in (*config.rule_paths, *self.options.rule_paths)
+            )
+        )
         if paths not in self.cost:
             self.cost[paths] = load_cost_rules(paths)
             self.lint[paths] = load_lint_rules(paths)
@@ -111,7 +116,10 @@ class _Rules:
 
 def _failure(path: Path, exc: Exception, options: CheckOptions) -> LoadFailure:
     if isinstance(exc, ModelintError):
-        return LoadFailure(str(path), str(exc))
+        if options.debug:
+            raise exc
+        message = str(exc) if exc.path else f"{path}: {exc}"  # every failure names its file
+        return LoadFailure(str(path), message)
     if options.debug:
         raise exc
     return LoadFailure(
@@ -134,17 +142,18 @@ def _check_one(
     try:
         analysis = analyze_one(path, config, options, cost_rules)
         hardware = hardware_for(analysis, binding)
+        profile = binding.profile.id if binding.profile is not None else None
+        settings = replace(settings, hardware=hardware, action=binding.action, profile=profile)
+        run = run_rules(analysis, lint_rules, settings)  # a cyclic graph fails here, alone
     except UsageError:
         raise
     except Exception as exc:  # a model that breaks a dependency must not stop the run
         return _failure(path, exc, options)
-    profile = binding.profile.id if binding.profile is not None else None
-    settings = replace(settings, hardware=hardware, action=binding.action, profile=profile)
-    run = run_rules(analysis, lint_rules, settings)
-    findings = ledger.apply(run.findings, config.suppressions)
     enabled = tuple(rule for rule in lint_rules if rule.id in settings.enabled)
+    findings = ledger.apply(run.findings, config.suppressions, str(path), enabled, lint_rules)
+    graph_rules = tuple(rule for rule in enabled if rule.kind != "meta")  # MLS*: run-level
     return ModelResult(
-        analysis, tuple(sorted(findings)), config, run.undecided, hardware, rules=enabled
+        analysis, tuple(sorted(findings)), config, run.undecided, hardware, rules=graph_rules
     )
 
 
@@ -175,4 +184,6 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
         else:
             results.append(result)
     default = config_for(models[0], options)
-    return RunResult(tuple(results), tuple(failures), tuple(ledger.report()), default.fail_on)
+    _, default_rules = loaded_rules.for_config(default)
+    meta = rule_settings(models[0], default, default_rules, overrides).enabled
+    return RunResult(tuple(results), tuple(failures), tuple(ledger.report(meta)), default.fail_on)

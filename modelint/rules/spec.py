@@ -49,6 +49,7 @@ KIND_NAMES: Mapping[str, tuple[str, ...]] = {
     "node": (*_NODE_NAMES, "profile", "target"),
     "path": (*_NODE_NAMES, "count", "path", "route", "path_layers", "profile", "target"),
     "aggregate": ("model", "params", "profile", "budget", "target"),
+    "meta": (),  # emitted by modelint itself (suppressions); never evaluated on a graph
 }
 _PARAMETER_TYPES: Mapping[str, type | tuple[type, ...]] = {
     "int": int,

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from modelint.config import Suppression
 from modelint.findings import Finding, Location, Severity
+from modelint.rules.spec import LintRule
 
 __all__ = ["EXPIRED_RULE", "UNUSED_RULE", "SuppressionLedger"]
 
 EXPIRED_RULE = ("MLS001", "expired-suppression")
 UNUSED_RULE = ("MLS002", "unused-suppression")
+_META = (EXPIRED_RULE[0], UNUSED_RULE[0])
 
 
 def _selects(selector: str, finding: Finding) -> bool:
@@ -60,18 +62,45 @@ def matches(entry: Suppression, finding: Finding) -> bool:
     )
 
 
+def _rule_selected(selector: str, rule: LintRule) -> bool:
+    return selector == "ALL" or rule.id.startswith(selector) or selector in rule.codes()
+
+
+def _selects_any(entry: Suppression, rules: Sequence[LintRule]) -> bool:
+    return any(_rule_selected(selector, rule) for selector in entry.rules for rule in rules)
+
+
 @dataclass
 class SuppressionLedger:
-    """Applies suppressions across a run and remembers which ones were used."""
+    """Applies suppressions across a run and remembers which ones were used, and which ones
+    the run could have used: a suppression is reported unused only when one of its rules ran
+    on a file it names (pre-commit passes only the changed files; ``--select`` narrows the
+    rules)."""
 
     today: date = field(default_factory=date.today)
     used: set[tuple[str, int]] = field(default_factory=set)
+    judged: set[tuple[str, int]] = field(default_factory=set)
     seen: dict[tuple[str, int], Suppression] = field(default_factory=dict)
 
-    def apply(self, findings: Iterable[Finding], entries: Sequence[Suppression]) -> list[Finding]:
+    def apply(
+        self,
+        findings: Iterable[Finding],
+        entries: Sequence[Suppression],
+        path: str,
+        rules: Iterable[LintRule],
+        known: Iterable[LintRule] = (),
+    ) -> list[Finding]:
+        """``findings`` of the model at ``path``, on which ``rules`` ran (of the ``known``
+        rule set: a suppression naming no known rule can never match, so it is judged)."""
         result = []
+        ran, every = list(rules), list(known)
         for entry in entries:
-            self.seen[(entry.origin, entry.index)] = entry
+            key = (entry.origin, entry.index)
+            self.seen[key] = entry
+            if _file_matches(entry, path) and (
+                _selects_any(entry, ran) or not _selects_any(entry, every)
+            ):
+                self.judged.add(key)
         active = [e for e in entries if e.expires is None or e.expires >= self.today]
         for finding in findings:
             match = next((e for e in active if matches(e, finding)), None)
@@ -82,12 +111,14 @@ class SuppressionLedger:
             result.append(replace(finding, suppression=match.reason))
         return result
 
-    def report(self) -> list[Finding]:
-        """MLS001 for each expired suppression seen, MLS002 for each unused live one."""
+    def report(self, enabled: frozenset[str] = frozenset(_META)) -> list[Finding]:
+        """MLS001 for each expired suppression seen, MLS002 for each live one that could have
+        matched in this run and did not (each only when ``enabled``)."""
         found = []
         for key, entry in sorted(self.seen.items()):
             where = Location(entry.origin or "<config>", node=f"suppressions[{entry.index}]")
-            if entry.expires is not None and entry.expires < self.today:
+            expired = entry.expires is not None and entry.expires < self.today
+            if entry.expires is not None and expired and EXPIRED_RULE[0] in enabled:
                 found.append(
                     Finding.create(
                         rule_id=EXPIRED_RULE[0],
@@ -98,7 +129,7 @@ class SuppressionLedger:
                         f"({entry.reason}); it no longer suppresses anything",
                     )
                 )
-            elif key not in self.used:
+            elif not expired and key in self.judged - self.used and UNUSED_RULE[0] in enabled:
                 found.append(
                     Finding.create(
                         rule_id=UNUSED_RULE[0],

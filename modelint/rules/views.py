@@ -149,11 +149,22 @@ class ModelView:
             "source_params": analysis.source_params.total if analysis.source_params else None,
             "opset": analysis.graph.opsets.get("ai.onnx", 0),
         }
+        if name in _COUNTED and not analysis.coverage.complete:
+            # Nothing unknown counts as 0: with uncosted nodes the total is only a lower
+            # bound, so a rule comparing it (a FLOP budget) is undecided, not passed.
+            uncosted = analysis.coverage.nodes - analysis.coverage.costed_nodes
+            raise UnknownValue(
+                f"model.{name} is not known: {uncosted} of {analysis.coverage.nodes} nodes "
+                "are uncosted (MLC001), so the total is only a lower bound"
+            )
         if name in values:
             return values[name]
         if name in self.EXPR_FIELDS:
             return _graph_facts(analysis, name)
         raise AttributeError(name)
+
+
+_COUNTED = frozenset({"macs", "flops", "transcendentals"})
 
 
 def _graph_facts(analysis: ModelAnalysis, name: str) -> Any:

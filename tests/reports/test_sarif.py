@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from report_support import run_cli, shared_dir
+from report_support import run_cli, shared_dir, write_repository
 
 from modelint.report.locations import artifact_location, source_root
 
@@ -127,14 +127,20 @@ def test_suppressed_findings_are_kept_as_external_suppressions(repository: Path)
     assert "suppressions" not in results["MLG004"]
 
 
-def test_a_config_finding_points_at_the_config_file(repository: Path) -> None:
-    _, document = _sarif(repository, "models/clean.onnx")  # the suppression matches nothing
+def test_a_config_finding_points_at_the_config_file(tmp_path: Path) -> None:
+    repository = write_repository(tmp_path)
+    config = repository / ".modelint.yaml"  # a suppression that MLA001 on clean.onnx can judge
+    config.write_text(
+        config.read_text()
+        + '  - rules: [MLA001]\n    files: ["models/clean.onnx"]\n    reason: nothing fires\n'
+    )
+    _, document = _sarif(repository, "models/clean.onnx")
     (unused,) = document["runs"][0]["results"]
     assert unused["ruleId"] == "MLS002" and unused["level"] == "note"
     location = unused["locations"][0]
     assert location["physicalLocation"]["artifactLocation"]["uri"] == ".modelint.yaml"
     assert location["logicalLocations"][0]["kind"] == "object"
-    assert unused["message"]["text"].endswith("[suppressions[0]]")
+    assert unused["message"]["text"].endswith("[suppressions[1]]")
 
 
 def test_properties_carry_value_budget_profile_and_op(repository: Path) -> None:
