@@ -150,3 +150,56 @@ def test_matching_prefers_names_then_pairs_equal_structures_in_graph_order() -> 
     # The two Relus share op type and neighbourhood; their ordinals in graph order pair them.
     assert dict(matching.by_structure) == {"Relu:a": "Relu:a2", "Relu:b": "Relu:b2"}
     assert (matching.added, matching.removed) == ((), ())
+
+
+def _mlp(
+    prefix: str, widths: tuple[int, ...], first_activation: str
+) -> tuple[str, dict[str, tuple[int, ...]]]:
+    """A Gemm chain (x -> widths[-1]) with an activation after every hidden layer; node keys
+    (``Gemm:<prefix>g0``...) change with ``prefix``."""
+    lines: list[str] = []
+    weights: dict[str, tuple[int, ...]] = {}
+    x = "x"
+    for index in range(len(widths) - 1):
+        out = f"{prefix}g{index}"
+        lines.append(f"{out} = Gemm ({x}, w{index}, b{index})")
+        weights[f"w{index}"] = (widths[index], widths[index + 1])
+        weights[f"b{index}"] = (widths[index + 1],)
+        x = out
+        if index < len(widths) - 2:
+            op = first_activation if index == 0 else "Relu"
+            lines.append(f"{prefix}a{index} = {op} ({x})")
+            x = f"{prefix}a{index}"
+    lines.append(f"y = Identity ({x})")
+    header = f'<ir_version: 8, opset_import: ["" : 17]>\ng (float[1, {widths[0]}] x) => '
+    return header + f"(float[1, {widths[-1]}] y) {{\n" + "\n".join(lines) + "\n}", weights
+
+
+WIDTHS = (16, 12, 8, 8, 6, 4, 2)
+
+
+def test_a_renamed_and_widened_chain_pairs_each_layer_with_its_counterpart() -> None:
+    """The trial's case: renamed nodes, first layer widened, sigmoid replaced by relu. The
+    first and last Gemm look alike two hops around (Gemm, activation); position tells them
+    apart, and the widened layer pairs through its unchanged neighbours."""
+    old = analyze_text(*_mlp("", WIDTHS, "Sigmoid"))
+    new = analyze_text(*_mlp("n", (16, 24, *WIDTHS[2:]), "Relu"))
+    matching = match_nodes(old.graph, new.graph)
+    pairs = dict(matching.by_structure)
+    assert {old_key: pairs[old_key] for old_key in pairs if old_key.startswith("Gemm")} == {
+        f"Gemm:g{index}": f"Gemm:ng{index}" for index in range(6)
+    }
+    assert {pairs[f"Relu:a{index}"] for index in range(1, 5)} == {
+        f"Relu:na{index}" for index in range(1, 5)
+    }
+    assert (matching.removed, matching.added) == (("Sigmoid:a0",), ("Relu:na0",))
+
+
+def test_a_pure_rename_matches_every_node() -> None:
+    old = analyze_text(*_mlp("", WIDTHS, "Sigmoid"))
+    new = analyze_text(*_mlp("renamed_", WIDTHS, "Sigmoid"))
+    matching = match_nodes(old.graph, new.graph)
+    assert (matching.removed, matching.added) == ((), ())
+    assert all(old_key.replace(":", ":renamed_") == new_key
+               for old_key, new_key in matching.by_structure)
+
