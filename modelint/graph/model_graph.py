@@ -84,11 +84,24 @@ class ModelGraph:
     def __len__(self) -> int:
         return len(self.nodes)
 
-    @cached_property
+    @property
     def edges(self) -> tuple[tuple[str, str, str], ...]:
         """(producer, consumer, tensor) per tensor use, the consumer lifted to the producer's
         graph (a body's use of an outer tensor is its control-flow owner's use)."""
-        found = []
+        return self._links[0]
+
+    @property
+    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        return self._links[1], self._links[2]
+
+    @cached_property
+    def _links(
+        self,
+    ) -> tuple[tuple[tuple[str, str, str], ...], dict[str, list[str]], dict[str, list[str]]]:
+        """Edges, successor and predecessor lists, in one pass over the nodes."""
+        found: list[tuple[str, str, str]] = []
+        successors: dict[str, list[str]] = {}
+        predecessors: dict[str, list[str]] = {}
         nodes, producers = self.nodes, self.producers  # '' (an omitted input) is never a key
         for key, node in nodes.items():
             inputs = node.inputs
@@ -100,28 +113,22 @@ class ModelGraph:
                     continue
                 scope = nodes[producer].graph_path
                 target = key if node.graph_path == scope else self._owner_in_scope(key, scope)
-                if target is not None and target != producer:
-                    found.append((producer, target, name))
-        return tuple(found)
-
-    @cached_property
-    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        successors: dict[str, list[str]] = {}
-        predecessors: dict[str, list[str]] = {}
-        for producer, consumer, _ in self.edges:
-            targets = successors.get(producer)
-            if targets is None:
-                successors[producer] = [consumer]
-            elif consumer in targets:
-                continue
-            else:
-                targets.append(consumer)
-            sources = predecessors.get(consumer)
-            if sources is None:
-                predecessors[consumer] = [producer]
-            else:
-                sources.append(producer)
-        return successors, predecessors
+                if target is None or target == producer:
+                    continue
+                found.append((producer, target, name))
+                targets = successors.get(producer)
+                if targets is None:
+                    successors[producer] = [target]
+                elif target in targets:
+                    continue
+                else:
+                    targets.append(target)
+                sources = predecessors.get(target)
+                if sources is None:
+                    predecessors[target] = [producer]
+                else:
+                    sources.append(producer)
+        return tuple(found), successors, predecessors
 
     @cached_property
     def digraph(self) -> nx.MultiDiGraph:
