@@ -1,8 +1,9 @@
 """Message templates: text with ``{expression}`` and ``{expression:format}`` placeholders.
 
 Placeholders are compiled with the expression language (never ``str.format`` on user data).
-Format specs are Python's numeric/str specs, plus ``si`` (1.23 G), ``si:<unit>`` (4.1 GFLOPs)
-and ``%`` (percent of a ratio). ``{{`` and ``}}`` stand for literal braces.
+Format specs are Python's numeric/str specs, plus ``si`` (1.23 G), ``si:<unit>`` (4.1 GFLOPs;
+``si:B`` is a size with binary prefixes, 1.5 KiB) and ``%`` (percent of a ratio). ``{{`` and
+``}}`` stand for literal braces.
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ from typing import Any
 
 from modelint.errors import ExpressionError
 from modelint.expr import BASE_FUNCTIONS, Env, Expression, compile_expression
+from modelint.units import format_bytes
 
-__all__ = ["Template", "compile_template", "format_si"]
+__all__ = ["Template", "compile_template", "format_si", "plural"]
 
 _SI_PREFIXES = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """'1 kernel', '2 kernels', '1,000 nodes'; ``many`` for irregular plurals."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
 
 
 def format_si(value: float, unit: str = "", digits: int = 3) -> str:
@@ -34,6 +41,8 @@ def _format(value: Any, spec: str) -> str:
         return str(value)
     if spec == "%":
         return f"{float(value) * 100:.1f} %"
+    if spec == "si:B":  # sizes: binary prefixes, like every size modelint prints
+        return format_bytes(float(value))
     if spec == "si" or spec.startswith("si:"):
         return format_si(float(value), spec[3:])
     return format(value, spec)

@@ -28,7 +28,14 @@ from typing import NamedTuple
 
 from modelint.errors import UnitError
 
-__all__ = ["DIMENSIONS", "Quantity", "format_quantity", "parse_quantity", "parse_value"]
+__all__ = [
+    "DIMENSIONS",
+    "Quantity",
+    "format_bytes",
+    "format_quantity",
+    "parse_quantity",
+    "parse_value",
+]
 
 DIMENSIONS: dict[str, str] = {
     "ops/s": "a rate of operations (e.g. '989.4 TFLOPS')",
@@ -149,7 +156,6 @@ _DECIMAL = (*((v, k) for k, v in reversed(_LARGE.items())), (1.0, ""))
 _FORMATS: dict[str, tuple[str, tuple[tuple[float, str], ...]]] = {
     "ops/s": ("FLOP/s", _DECIMAL),
     "ops": ("FLOPs", _DECIMAL),
-    "B": ("B", (*((v, k) for k, v in reversed(_BINARY.items())), (1.0, ""))),
     "B/s": ("B/s", _DECIMAL),
     "s": ("s", ((1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"))),
     "W": ("W", ((1e3, "k"), (1.0, ""), (1e-3, "m"))),
@@ -167,16 +173,29 @@ def _scaled(value: float, scales: tuple[tuple[float, str], ...]) -> tuple[float,
     return value / scale, prefix
 
 
+def format_bytes(value: float, digits: int = 3) -> str:
+    """A size, always with binary prefixes and never in exponent notation: 512 -> '512 B',
+    21_930 -> '21.4 KiB', 1_044_000 -> '1020 KiB', 2_097_152 -> '2 MiB'."""
+    size, prefix = float(value), ""
+    for prefix in ("", "Ki", "Mi", "Gi", "Ti", "Pi"):
+        if abs(size) < 1023.5 or prefix == "Pi":  # 1023.9 KiB would read 1024 KiB
+            break
+        size /= 1024
+    if not prefix and size == int(size):
+        return f"{int(size)} B"
+    text = f"{size:.{digits}g}"
+    if "e" in text:  # 999.7 at 3 digits; 1023.4 KiB
+        text = f"{size:.0f}"
+    return f"{text} {prefix}B"
+
+
 def format_quantity(value: float | None, dimension: str, digits: int = 3) -> str:
-    """'9.89e14, ops/s' -> '989 TFLOP/s'. Sizes that are a whole number of KiB, MiB or GiB
-    use binary prefixes (2097152 B -> '2 MiB'), others decimal ones (4e9 B -> '4 GB')."""
+    """'9.89e14, ops/s' -> '989 TFLOP/s'. Sizes use binary prefixes (2097152 B -> '2 MiB',
+    4e9 B -> '3.73 GiB'), rates of bytes decimal ones (68 GB/s), as vendors quote them."""
     if value is None:
         return "?"
-    if dimension == "B" and value:
-        mantissa, prefix = _scaled(value, _FORMATS["B"][1])
-        if not (prefix and mantissa == int(mantissa) and mantissa < 10**digits):
-            mantissa, prefix = _scaled(value, _DECIMAL)  # not a whole number of KiB/MiB/GiB
-        return f"{mantissa:.{digits}g} {prefix}B"
+    if dimension == "B":
+        return format_bytes(value, digits)
     unit, scales = _FORMATS[dimension]
     magnitude = abs(value)
     for scale, prefix in scales:

@@ -97,7 +97,8 @@ def test_json_has_the_documented_envelope(conv_model: Path) -> None:
     assert data["convention"] == "modelint-cc/1"
     model = data["models"][0]
     assert model["totals"] == {"macs": 6_912, "flops": 14_336, "transcendentals": 0,
-                               "params": 112, "weight_bytes": 448, "unused_params": 0}
+                               "params": 112, "weight_bytes": 448, "unused_params": 0,
+                               "lower_bound": False}
     assert [node["op_type"] for node in model["nodes"]] == ["Conv", "Relu"]
     assert model["findings"] == []
 
@@ -144,7 +145,7 @@ def test_missing_command_and_unknown_option_are_usage_errors() -> None:
 
 def test_directory_is_searched_for_models(tmp_path: Path, conv_model: Path) -> None:
     code, out, _ = run("check", str(tmp_path))
-    assert code == 0 and "1 model(s) checked" in out
+    assert code == 0 and "1 model checked" in out
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, err = run("check", str(empty))

@@ -93,12 +93,17 @@ class ModelDiff:
     old_path: str
     new_path: str
     profile: str | None  # the hardware profile the latency deltas are on
-    totals: Mapping[str, Delta]  # macs, flops, transcendentals, params, weight_bytes, memory...
+    totals: Mapping[str, Delta]  # macs, flops, ..., uncosted_nodes, memory_bytes, latency_s
     by_op: tuple[RowDelta, ...]
     by_layer: tuple[RowDelta, ...]
     nodes: tuple[NodeDelta, ...]  # added, removed and changed nodes only
     matching: NodeMatching
     findings: FindingChanges
+
+
+def _uncosted(analysis: ModelAnalysis) -> int:
+    """Nodes left out of the sums: with any, a side's MACs and FLOPs are lower bounds."""
+    return analysis.coverage.nodes - analysis.coverage.costed_nodes
 
 
 def _totals(old: ModelResult, new: ModelResult) -> dict[str, Delta]:
@@ -107,6 +112,7 @@ def _totals(old: ModelResult, new: ModelResult) -> dict[str, Delta]:
         name: Delta(getattr(a, name), getattr(b, name))
         for name in ("macs", "flops", "transcendentals", "params", "weight_bytes")
     }
+    found["uncosted_nodes"] = Delta(_uncosted(old.analysis), _uncosted(new.analysis))
     found["memory_bytes"] = Delta(
         old.hardware.memory(old.analysis).total_bytes,
         new.hardware.memory(new.analysis).total_bytes,
@@ -135,7 +141,7 @@ def _row_status(old: Group | None, new: Group | None) -> str:
 def _rows(
     old: Iterable[Group],
     new: Iterable[Group],
-    times: tuple[Mapping[str, float], Mapping[str, float]] | None,
+    times: tuple[Mapping[str, float | None], Mapping[str, float | None]] | None,
 ) -> tuple[RowDelta, ...]:
     """Rows by name; ordered by the absolute FLOP change, largest first, then by name."""
     before = {group.name: group for group in old}
@@ -164,7 +170,7 @@ def _rows(
 
 def _times(
     old: ModelResult, new: ModelResult, key: Callable[[OpNode], str]
-) -> tuple[Mapping[str, float], Mapping[str, float]] | None:
+) -> tuple[Mapping[str, float | None], Mapping[str, float | None]] | None:
     before, after = expected_time_by(old, key), expected_time_by(new, key)
     return None if before is None or after is None else (before, after)
 

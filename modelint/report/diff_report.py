@@ -18,6 +18,7 @@ from modelint.diff import Delta, DiffResult, ModelDiff, NodeDelta, RowDelta
 from modelint.findings import Finding
 from modelint.report.json_report import finding_dict
 from modelint.report.markdown import cell, details, markdown_table
+from modelint.report.numbers import plural
 from modelint.report.table import render_table
 from modelint.units import format_quantity
 
@@ -37,6 +38,7 @@ _TOTALS = (
     _Total("MACs", "macs", None),
     _Total("FLOPs", "flops", None),
     _Total("transcendentals", "transcendentals", None),
+    _Total("uncosted nodes", "uncosted_nodes", None),
     _Total("params", "params", None),
     _Total("weights", "weight_bytes", "B"),
     _Total("memory", "memory_bytes", "B"),
@@ -64,21 +66,23 @@ def _relative(delta: Delta) -> str:
     return "" if share is None or not delta.change else f"{share * 100:+.1f} %"
 
 
+_SUMS = ("macs", "flops", "transcendentals")  # over costed nodes: lower bounds with uncosted
+
+
 def _total_rows(diff: ModelDiff) -> list[list[str]]:
+    """A row per total; MACs, FLOPs and transcendentals of a side with uncosted nodes read
+    '≥ x' (the 'uncosted nodes' row, shown then, says how many)."""
+    uncosted = diff.totals.get("uncosted_nodes", Delta(0, 0))
     rows = []
     for total in _TOTALS:
         delta = diff.totals.get(total.key)
-        if delta is None:
+        if delta is None or (delta is uncosted and not (delta.old or delta.new)):
             continue
-        rows.append(
-            [
-                total.label,
-                _value(delta.old, total.unit),
-                _value(delta.new, total.unit),
-                signed(delta.change, total.unit),
-                _relative(delta),
-            ]
-        )
+        sides = [_value(delta.old, total.unit), _value(delta.new, total.unit)]
+        if total.key in _SUMS:
+            counts = (uncosted.old, uncosted.new)
+            sides = [f"≥ {text}" if n else text for text, n in zip(sides, counts, strict=True)]
+        rows.append([total.label, *sides, signed(delta.change, total.unit), _relative(delta)])
     return rows
 
 
@@ -180,7 +184,7 @@ def _unpaired_lines(result: DiffResult) -> list[str]:
 def render_diff_text(result: DiffResult, top: int = 10) -> str:
     lines = [line for diff in result.models for line in _text_model(diff, top)]
     lines += _unpaired_lines(result)
-    lines.append(f"{len(result.models)} model pair(s) compared")
+    lines.append(f"{plural(len(result.models), 'model pair')} compared")
     return "\n".join(lines) + "\n"
 
 
@@ -225,7 +229,7 @@ def _finding_cells(finding: Finding) -> list[str]:
 
 
 def render_diff_markdown(result: DiffResult, top: int = 10) -> str:
-    lines = [f"## modelint diff: {len(result.models)} model(s)", ""]
+    lines = [f"## modelint diff: {plural(len(result.models), 'model')}", ""]
     for diff in result.models:
         lines += _markdown_model(diff, top)
     unpaired = _unpaired_lines(result)

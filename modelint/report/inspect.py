@@ -5,7 +5,7 @@ from __future__ import annotations
 from modelint.analysis import Group, ModelAnalysis, NodeCost
 from modelint.graph import OpNode
 from modelint.report.json_report import model_dict, render_json, run_dict_for_inspect
-from modelint.report.numbers import percent, si
+from modelint.report.numbers import group_figure, percent, si
 from modelint.report.style import Style
 from modelint.report.table import render_table
 from modelint.report.target_report import target_lines
@@ -58,8 +58,8 @@ def _group_rows(groups: tuple[Group, ...], total: int, top: int | None) -> list[
             g.name,
             str(g.nodes),
             str(g.uncosted) if g.uncosted else "",
-            si(g.macs),
-            si(g.flops),
+            group_figure(g.macs, g),
+            group_figure(g.flops, g),
             si(g.params) if g.params else "",
             percent(g.flops, total),
         ]
@@ -80,7 +80,7 @@ def _time_cells(analysis: ModelAnalysis, hardware: Hardware, key: str) -> list[s
     return [format_quantity(kernel.expected_s, "s"), kernel.bound or ""]
 
 
-def _group_time(analysis: ModelAnalysis, hardware: Hardware, by: str) -> dict[str, float]:
+def _group_time(analysis: ModelAnalysis, hardware: Hardware, by: str) -> dict[str, float | None]:
     target = hardware.target
     if target is None:
         return {}
@@ -92,10 +92,11 @@ def _group_time(analysis: ModelAnalysis, hardware: Hardware, by: str) -> dict[st
             return node.scope or "(root)"
         return node.layer or node.scope or "(root)"
 
-    times: dict[str, float] = {}
+    times: dict[str, float | None] = {}
     for kernel in target.latency.kernels:
-        node = analysis.graph.node(kernel.kernel.key)
-        times[name_of(node)] = times.get(name_of(node), 0.0) + (kernel.expected_s or 0.0)
+        name, seconds = name_of(analysis.graph.node(kernel.kernel.key)), kernel.expected_s
+        known = times.get(name, 0.0)
+        times[name] = None if known is None or seconds is None else known + seconds  # '?'
     return times
 
 

@@ -94,7 +94,7 @@ def model_dict(
         "ir_version": graph.ir_version,
         "producer": graph.producer_name,
         "opsets": dict(sorted(graph.opsets.items())),
-        "totals": asdict(analysis.totals),
+        "totals": asdict(analysis.totals) | {"lower_bound": not analysis.coverage.complete},
         "source_params": None if source is None else asdict(source) | {"total": source.total},
         "coverage": _coverage_dict(analysis.coverage),
         "shapes": {

@@ -17,6 +17,7 @@ from modelint.findings import Finding, Severity
 from modelint.report.catalog import RuleInfo, rule_info
 from modelint.report.locations import artifact_location
 from modelint.rules import ModelResult, RunResult
+from modelint.templates import plural
 
 __all__ = ["render_junit"]
 
@@ -47,7 +48,7 @@ def _case(
             case,
             "failure",
             type=info.id,
-            message=f"{len(failing)} finding(s): {failing[0].message}",
+            message=f"{plural(len(failing), 'finding')}: {failing[0].message}",
         )
         failure.text = "\n".join(_line(f) for f in failing)
     others = [f for f in findings if f not in failing]
@@ -69,7 +70,7 @@ def _skip_reason(model: ModelResult, rule_id: str, requires: tuple[str, ...]) ->
         return "needs a hardware profile (--profile)"
     reasons = [item.reason for item in model.undecided if item.rule_id == rule_id]
     if reasons:
-        return f"undecided on {len(reasons)} node(s): {reasons[0]}"
+        return f"undecided on {plural(len(reasons), 'node')}: {reasons[0]}"
     return None
 
 

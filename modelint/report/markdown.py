@@ -16,7 +16,7 @@ from modelint.analysis.model import ROOT_SCOPE, layer_name
 from modelint.analysis.summary import group_costs
 from modelint.findings import Finding, Severity
 from modelint.graph import OpNode
-from modelint.report.numbers import percent, si
+from modelint.report.numbers import at_least, group_figure, percent, plural, si, uncosted_note
 from modelint.rules import ModelResult, RunResult
 from modelint.rules.target_views import Hardware
 from modelint.rules.timing import expected_time_by
@@ -61,10 +61,10 @@ def _counts(findings: Sequence[Finding]) -> str:
     return ", ".join(parts) or "none"
 
 
-def _use(value: float | None, budget: float | None) -> str:
+def _use(value: float | None, budget: float | None, lower_bound: bool = False) -> str:
     if budget is None or value is None:
         return ""
-    share = percent(value, budget)
+    share = ("≥ " if lower_bound else "") + percent(value, budget)
     return f"**{share}**" if value > budget else share
 
 
@@ -94,16 +94,20 @@ class _CostRow:
     value: float | None = None  # compared with the budget
     budget: float | None = None
     unit: str = "count"  # format_quantity dimension of the budget
+    lower_bound: bool = False  # a sum over costed nodes only: the real value may be larger
 
 
 def _cost_rows(result: ModelResult) -> list[_CostRow]:
     analysis, hardware = result.analysis, result.hardware
     totals, budgets = analysis.totals, hardware.budgets
     memory_text, memory = _memory(analysis, hardware)
+    coverage = analysis.coverage
+    note = f" ({uncosted_note(coverage)})" if not coverage.complete else ""
+    flops = at_least(format_quantity(totals.flops, "ops"), coverage) + note
     rows = [
         _CostRow("params", si(totals.params), totals.params, budgets.params),
-        _CostRow("MACs", si(totals.macs)),
-        _CostRow("FLOPs", format_quantity(totals.flops, "ops"), totals.flops, budgets.flops, "ops"),
+        _CostRow("MACs", at_least(si(totals.macs), coverage) + note),
+        _CostRow("FLOPs", flops, totals.flops, budgets.flops, "ops", not coverage.complete),
         _CostRow("memory", memory_text, memory, budgets.memory, "B"),
     ]
     latency_text, latency = _latency(hardware)
@@ -122,7 +126,7 @@ def _cost_table(result: ModelResult) -> list[str]:
             row.name,
             row.text,
             "" if row.budget is None else format_quantity(row.budget, row.unit),
-            _use(row.value, row.budget),
+            _use(row.value, row.budget, row.lower_bound),
         ]
         for row in rows
     ]
@@ -140,7 +144,7 @@ def _target_line(hardware: Hardware) -> list[str]:
     line = f"Target `{profile.id}{mode}` ({profile.name}), {precision} (from {origin})."
     unsupported = target.placement.unsupported()
     if unsupported:
-        line += f" {len(unsupported)} node(s) not supported on the target."
+        line += f" {plural(len(unsupported), 'node')} not supported on the target."
     return [line, ""]
 
 
@@ -199,14 +203,16 @@ def _top_contributors(result: ModelResult) -> list[str]:
     for group in groups[:TOP_ROWS]:
         row = [
             cell(group.name),
-            si(group.macs),
-            si(group.flops),
+            group_figure(group.macs, group),
+            group_figure(group.flops, group),
             percent(group.flops, analysis.totals.flops),
             si(group.params),
         ]
         if times:
-            time = times.get(group.name)  # none: fused into another row's kernel
-            row.append("-" if time is None else format_quantity(time, "s"))
+            if group.name not in times:  # fused into another row's kernel
+                row.append("-")
+            else:
+                row.append(format_quantity(times[group.name], "s"))  # '?': not known
         rows.append(row)
     shown = f"{min(TOP_ROWS, len(groups))} of {len(groups)}"
     table = markdown_table(headers, rows, "lrrrr" + ("r" if times else ""))
@@ -235,7 +241,7 @@ def _undecided(result: ModelResult) -> list[str]:
     for item in result.undecided:
         reasons.setdefault(item.rule_id, []).append(item.reason)
     return [
-        f"- {rule_id} could not decide on {len(found)} node(s): {cell(found[0])}"
+        f"- {rule_id} could not decide on {plural(len(found), 'node')}: {cell(found[0])}"
         for rule_id, found in sorted(reasons.items())
     ]
 
@@ -264,8 +270,8 @@ def _overview(run: RunResult) -> list[str]:
             [
                 f"`{cell(analysis.path)}`",
                 si(analysis.totals.params),
-                si(analysis.totals.macs),
-                format_quantity(analysis.totals.flops, "ops"),
+                at_least(si(analysis.totals.macs), analysis.coverage),
+                at_least(format_quantity(analysis.totals.flops, "ops"), analysis.coverage),
                 _memory(analysis, result.hardware)[0],
                 latency or "-",
                 _counts(result.active()),
@@ -279,10 +285,10 @@ def render_markdown(run: RunResult) -> str:
     """The whole report. Paths are shown as the run named them."""
     active = run.active()
     suppressed = len(run.findings()) - len(active)
-    heading = f"## modelint: {len(run.models)} model(s), findings: {_counts(active)}"
+    heading = f"## modelint: {plural(len(run.models), 'model')}, findings: {_counts(active)}"
     lines = [heading, ""]
     if suppressed:
-        lines += [f"{suppressed} finding(s) suppressed by the config.", ""]
+        lines += [f"{plural(suppressed, 'finding')} suppressed by the config.", ""]
     for failure in run.failures:
         lines.append(f"- **could not read** `{cell(failure.path)}`: {cell(failure.message)}")
     if run.failures:

@@ -1,10 +1,22 @@
-"""Human-readable numbers for reports: exact counts with separators, SI and binary sizes."""
+"""Human-readable numbers for reports: exact counts with separators, SI and binary sizes,
+plurals, and totals that are lower bounds because some nodes could not be costed."""
 
 from __future__ import annotations
 
-from modelint.templates import format_si
+from modelint.analysis import Coverage, Group
+from modelint.templates import format_si, plural
+from modelint.units import format_bytes
 
-__all__ = ["bytes_text", "count_text", "percent", "si"]
+__all__ = [
+    "at_least",
+    "bytes_text",
+    "count_text",
+    "group_figure",
+    "percent",
+    "plural",
+    "si",
+    "uncosted_note",
+]
 
 
 def si(value: int | float | None, unit: str = "") -> str:
@@ -20,17 +32,31 @@ def count_text(value: int | None, unit: str = "") -> str:
 
 
 def bytes_text(value: int | None) -> str:
-    if value is None:
-        return "?"
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.3g} {unit}" if unit != "B" else f"{value} B"
-        size /= 1024
-    return f"{value} B"  # pragma: no cover - loop always returns
+    """A size with binary prefixes ('21.4 KiB'): every report prints sizes this way."""
+    return "?" if value is None else format_bytes(value)
 
 
 def percent(part: float, whole: float) -> str:
     if not whole:
         return "-"
     return f"{100 * part / whole:.1f} %"
+
+
+def uncosted_note(coverage: Coverage) -> str:
+    """'2 of 9 nodes uncosted' ('' when every node is costed)."""
+    if coverage.complete:
+        return ""
+    missing = coverage.nodes - coverage.costed_nodes
+    return f"{missing:,} of {plural(coverage.nodes, 'node')} uncosted"
+
+
+def at_least(text: str, coverage: Coverage) -> str:
+    """A total over the costed nodes: exact when all are costed, else a lower bound ('≥ 0')."""
+    return text if coverage.complete else f"≥ {text}"
+
+
+def group_figure(value: int, group: Group) -> str:
+    """A row's sum: '?' when none of its nodes is costed, '≥ x' when some are not."""
+    if group.uncosted == group.nodes:
+        return "?"
+    return f"≥ {si(value)}" if group.uncosted else si(value)

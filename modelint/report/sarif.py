@@ -19,6 +19,7 @@ from modelint.findings import Finding, Severity
 from modelint.report.catalog import INFORMATION_URI, RuleInfo, rule_catalog
 from modelint.report.locations import artifact_location
 from modelint.rules import ModelResult, RunResult
+from modelint.templates import plural
 
 __all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_dict"]
 
@@ -149,7 +150,7 @@ def _invocation(run: RunResult, root: Path) -> dict[str, Any]:
             {
                 "level": "note",
                 "message": {
-                    "text": f"{rule_id} could not decide on {len(found)} node(s) of "
+                    "text": f"{rule_id} could not decide on {plural(len(found), 'node')} of "
                     f"{model.analysis.path}: {found[0]}"
                 },
                 "associatedRule": {"id": rule_id},

@@ -9,7 +9,7 @@ from modelint.analysis import ModelAnalysis
 from modelint.analysis.latency import KernelTime, LatencyEstimate
 from modelint.analysis.target import TargetEstimate
 from modelint.profiles import Budgets
-from modelint.report.numbers import percent
+from modelint.report.numbers import percent, plural, uncosted_note
 from modelint.rules.target_views import Hardware
 from modelint.units import format_quantity
 
@@ -26,7 +26,7 @@ def _latency_line(latency: LatencyEstimate) -> str:
     return (
         f"  latency   {format_quantity(latency.expected_s, 's')} expected, "
         f"{format_quantity(latency.optimistic_s, 's')} roofline bound; "
-        f"{kernels} kernels{bound}{host}"
+        f"{plural(kernels, 'kernel')}{bound}{host}"
     )
 
 
@@ -36,7 +36,7 @@ def _memory_line(target: TargetEstimate) -> str:
     if memory.peak_activation_bytes is None:
         return f"  memory    weights {weights}; peak activations unknown: {memory.reason}"
     capacity = profile.memory.capacity or profile.memory.flash
-    of = f" of {capacity.text.split(' [')[0]}" if capacity is not None else ""
+    of = f" of {format_quantity(capacity.value, 'B')}" if capacity is not None else ""
     return (
         f"  memory    weights {weights} + peak activations "
         f"{format_quantity(memory.peak_activation_bytes, 'B')} = "
@@ -44,22 +44,40 @@ def _memory_line(target: TargetEstimate) -> str:
     )
 
 
+def _budget_part(name: str, value: float | None, budget: float, unit: str, bound: str) -> str:
+    """'flops 400 kFLOPs / 500 kFLOPs (80.0 %)'; a lower bound says so ('≥ 0 FLOPs ...
+    (≥ 0.0 %; 2 of 2 nodes uncosted)'), an unknown value says why."""
+    limit = format_quantity(budget, unit)
+    if value is None:
+        return f"{name} ? / {limit} ({bound})" if bound else f"{name} ? / {limit}"
+    shown, share = format_quantity(value, unit), percent(value, budget)
+    if bound:
+        return f"{name} ≥ {shown} / {limit} (≥ {share}; {bound})"
+    return f"{name} {shown} / {limit} ({share})"
+
+
 def _budget_line(analysis: ModelAnalysis, hardware: Hardware) -> str | None:
     budgets = hardware.budgets
     target = hardware.target
-    items: list[tuple[str, float | None, float | None, str]] = [
-        ("flops", analysis.totals.flops, budgets.flops, "ops"),
-        ("params", analysis.totals.params, budgets.params, "count"),
-        ("latency", target.latency.expected_s if target else None, budgets.latency, "s"),
-        ("memory", hardware.memory(analysis).total_bytes, budgets.memory, "B"),
+    uncosted = uncosted_note(analysis.coverage)
+    no_profile = "needs --profile" if target is None else ""
+    items: list[tuple[str, float | None, float | None, str, str]] = [
+        ("flops", analysis.totals.flops, budgets.flops, "ops", uncosted),
+        ("params", analysis.totals.params, budgets.params, "count", ""),
+        (
+            "latency",
+            target.latency.expected_s if target else None,
+            budgets.latency,
+            "s",
+            no_profile,
+        ),
+        ("memory", hardware.memory(analysis).total_bytes, budgets.memory, "B", ""),
     ]
-    parts = []
-    for name, value, budget, unit in items:
-        if budget is None:
-            continue
-        shown = format_quantity(value, unit) if value is not None else "?"
-        share = f" ({percent(value, budget)})" if value is not None else ""
-        parts.append(f"{name} {shown} / {format_quantity(budget, unit)}{share}")
+    parts = [
+        _budget_part(name, value, budget, unit, bound)
+        for name, value, budget, unit, bound in items
+        if budget is not None
+    ]
     return f"  budgets   {', '.join(parts)}" if parts else None
 
 
@@ -79,7 +97,8 @@ def target_lines(analysis: ModelAnalysis, hardware: Hardware) -> list[str]:
         ]
         unsupported = target.placement.unsupported()
         if unsupported:
-            lines.append(f"  placement {len(unsupported)} node(s) not supported on the target")
+            count = plural(len(unsupported), "node")
+            lines.append(f"  placement {count} not supported on the target")
         lines += [f"  note      {note}" for note in target.latency.notes]
     budget = _budget_line(analysis, hardware)
     return [*lines, budget] if budget else lines

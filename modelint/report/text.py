@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from modelint.analysis import CONVENTION, ModelAnalysis
 from modelint.findings import Finding, Severity
-from modelint.report.numbers import bytes_text, count_text, percent
+from modelint.report.numbers import at_least, bytes_text, count_text, percent, plural, uncosted_note
 from modelint.report.style import Style
 from modelint.report.target_report import target_lines
 from modelint.rules import ModelResult, RunResult
 
-__all__ = ["finding_line", "model_summary", "render_check_text"]
+__all__ = ["finding_counts", "finding_line", "model_summary", "render_check_text"]
 
 _TOP_OPS = 5
 
@@ -71,12 +71,14 @@ def model_summary(analysis: ModelAnalysis, style: Style) -> list[str]:
         f"{style.paint(analysis.path, 'bold')}  [{analysis.format}; opset {_opsets(analysis)}; "
         f"{CONVENTION}]"
     )
+    coverage = analysis.coverage
+    note = f" ({uncosted_note(coverage)})" if not coverage.complete else ""
     lines = [
         header,
         _params_line(analysis),
-        f"  MACs      {count_text(totals.macs)}",
-        f"  FLOPs     {count_text(totals.flops)}"
-        f"  transcendentals {count_text(totals.transcendentals)}",
+        f"  MACs      {at_least(count_text(totals.macs), coverage)}{note}",
+        f"  FLOPs     {at_least(count_text(totals.flops), coverage)}{note}"
+        f"  transcendentals {at_least(count_text(totals.transcendentals), coverage)}",
         *_coverage_lines(analysis),
     ]
     if analysis.bindings:
@@ -100,12 +102,12 @@ def _result_lines(result: ModelResult, style: Style) -> list[str]:
     lines.extend(finding_line(f, style) for f in result.active())
     suppressed = len(result.findings) - len(result.active())
     if suppressed:
-        lines.append(f"  ({suppressed} finding(s) suppressed by the config)")
+        lines.append(f"  ({plural(suppressed, 'finding')} suppressed by the config)")
     undecided: dict[str, list[str]] = {}
     for item in result.undecided:
         undecided.setdefault(item.rule_id, []).append(item.reason)
     for rule_id, reasons in sorted(undecided.items()):
-        lines.append(f"  undecided {rule_id} on {len(reasons)} node(s): {reasons[0]}")
+        lines.append(f"  undecided {rule_id} on {plural(len(reasons), 'node')}: {reasons[0]}")
     return [*lines, ""]
 
 
@@ -114,9 +116,16 @@ def render_check_text(run: RunResult, style: Style) -> str:
     for result in run.models:
         out.extend(_result_lines(result, style))
     out.extend(finding_line(f, style) for f in run.config_findings if f.suppression is None)
-    counts = ", ".join(f"{run.count(level)} {level.label}" for level in reversed(Severity))
     out.append(
-        f"{len(run.models)} model(s) checked, {len(run.failures)} could not be read; "
-        f"findings: {counts}"
+        f"{plural(len(run.models), 'model')} checked, {len(run.failures)} could not be read; "
+        f"findings: {finding_counts(run)}"
     )
     return "\n".join(out) + "\n"
+
+
+def finding_counts(run: RunResult) -> str:
+    """'0 errors, 1 warning, 2 info' (unsuppressed findings)."""
+    return ", ".join(
+        plural(run.count(level), level.label, "info" if level == Severity.INFO else None)
+        for level in reversed(Severity)
+    )

@@ -12,6 +12,7 @@ from collections import Counter
 from modelint.analysis.target import TargetEstimate
 from modelint.rules.functions import register
 from modelint.rules.views import NodeView
+from modelint.templates import plural
 from modelint.units import DIMENSIONS, format_quantity
 
 __all__ = ["listed", "qty", "runs_on", "split_note", "unsupported_kind", "unsupported_reason"]
@@ -69,8 +70,9 @@ def split_note(target: TargetEstimate | None, view: NodeView) -> str:
     engine = target.profile.operators.fallback or "no engine"
     if not pushed:
         return f"; it runs on {engine}"
+    ops = plural(len(pushed), "supported op")
     return (
-        f"; the compiler partitions here, so it and the {len(pushed)} supported op(s) after it "
+        f"; the compiler partitions here, so it and the {ops} after it "
         f"({_op_summary(target, view, pushed)}) run on {engine}{share}"
     )
 

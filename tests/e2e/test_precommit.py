@@ -119,7 +119,7 @@ def test_the_hook_passes_on_a_clean_model(project: tuple[Path, dict[str, str]]) 
     code, output = _hook(project, "modelint", "models/small.onnx")
     assert code == 0, output
     assert "Passed" in output
-    assert "1 model(s) checked: 0 error, 0 warning, 0 info" in output
+    assert "1 model checked: 0 errors, 0 warnings, 0 info" in output
 
 
 def test_the_hook_fails_on_a_model_with_an_error_finding(
@@ -130,7 +130,7 @@ def test_the_hook_fails_on_a_model_with_an_error_finding(
     assert "Failed" in output
     # concise under PRE_COMMIT=1: one line per finding, then the count
     assert "models/large.onnx: error MLH001 flop-budget" in output
-    assert "2 model(s) checked: 1 error, 0 warning, 0 info" in output
+    assert "2 models checked: 1 error, 0 warnings, 0 info" in output
     assert "MACs      " not in output  # no per-model summary blocks
 
 
@@ -139,7 +139,7 @@ def test_the_saved_model_hook_lints_its_args_not_the_changed_file(
 ) -> None:
     code, output = _hook(project, "modelint-saved-model", "exported/saved_model.pb")
     assert code == 0, output
-    assert "1 model(s) checked: 0 error, 0 warning, 0 info" in output  # models/small.onnx
+    assert "1 model checked: 0 errors, 0 warnings, 0 info" in output  # models/small.onnx
 
 
 def test_the_rule_test_hook_runs_the_rules_examples(project: tuple[Path, dict[str, str]]) -> None:

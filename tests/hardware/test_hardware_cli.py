@@ -65,8 +65,8 @@ def test_check_with_a_profile_reports_the_estimate(matmul: Path) -> None:
     code, out, _ = run("check", str(matmul), "--profile", "nvidia-t4", "--no-color")
     assert code == 0
     assert "  target    nvidia-t4 (NVIDIA T4 16GB); fp32 (from model)" in out
-    assert "  latency   " in out and "roofline bound; 1 kernels, 100 % of kernel time" in out
-    assert "  memory    weights 4 MiB + peak activations 8 KiB = 4.2 MB of 16 GB" in out
+    assert "  latency   " in out and "roofline bound; 1 kernel, 100 % of kernel time" in out
+    assert "  memory    weights 4 MiB + peak activations 8 KiB = 4.01 MiB of 14.9 GiB" in out
 
 
 def test_inspect_shows_time_and_bound_per_node(matmul: Path) -> None:

@@ -43,7 +43,7 @@ def test_edge_tpu_single_split_pushes_what_follows_to_the_host() -> None:
     assert finding.message == (
         "Exp cannot run on Google Coral USB Accelerator (Edge TPU): Exp becomes TFLite EXP, "
         "not in the supported-op list; the compiler partitions here, so it and the 2 "
-        "supported op(s) after it (Relu x1, Conv x1) run on host_cpu, 50.2 % of the FLOPs"
+        "supported ops after it (Relu x1, Conv x1) run on host_cpu, 50.2 % of the FLOPs"
     )
     assert dict(finding.properties) == {"runs_on": "host_cpu"}
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from modelint.errors import UnitError
-from modelint.units import format_quantity, parse_quantity, parse_value
+from modelint.report.numbers import bytes_text
+from modelint.templates import compile_template
+from modelint.units import format_bytes, format_quantity, parse_quantity, parse_value
 
 
 @pytest.mark.parametrize(
@@ -82,7 +84,31 @@ def test_booleans_are_not_quantities() -> None:
         (5e6, "count", "5 M"),
         (2.05e9, "ops", "2.05 GFLOPs"),
         (None, "s", "?"),
+        (4e9, "B", "3.73 GiB"),  # sizes are binary, always (never '4 GB' beside '2 MiB')
+        (21_930, "B", "21.4 KiB"),
+        (0, "B", "0 B"),
     ],
 )
 def test_format_quantity(value: float | None, dimension: str, text: str) -> None:
     assert format_quantity(value, dimension) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1_044_000, "1020 KiB"),  # was '1.02e+03 KiB'
+        (1023.6 * 1024, "1 MiB"),  # not '1024 KiB'
+        (999.7 * 1024, "1000 KiB"),
+        (1536, "1.5 KiB"),
+        (1023, "1023 B"),
+        (5 * 1024**4, "5 TiB"),
+    ],
+)
+def test_sizes_use_binary_prefixes_without_exponents(value: float, text: str) -> None:
+    assert format_bytes(value) == text
+    assert bytes_text(int(value)) == format_bytes(int(value))
+
+
+def test_size_placeholders_in_messages_are_binary() -> None:
+    template = compile_template("{n:si:B} of {m:si:B}", names={"n", "m"})
+    assert template.render({"n": 1_500, "m": 4e9}) == "1.46 KiB of 3.73 GiB"

@@ -83,7 +83,7 @@ def test_latency_and_memory_deltas_follow_the_profile(repository: Path) -> None:
 
 def test_text_and_markdown_show_the_exact_counts(repository: Path) -> None:
     for fmt, line in (
-        ("text", "  MACs              55,296  202,752  +147,456  +266.7 %"),
+        ("text", "  MACs               55,296   202,752   +147,456  +266.7 %"),
         ("markdown", "| MACs | 55,296 | 202,752 | +147,456 | +266.7 % |"),
     ):
         code, out, _ = run_cli(

@@ -63,7 +63,7 @@ def test_several_outputs_in_one_run(repository: Path, tmp_path: Path) -> None:
         cwd=repository,
     )
     assert (code, err) == (1, "")
-    assert out.endswith("4 model(s) checked: 1 error, 1 warning, 1 info, 1 suppressed\n")
+    assert out.endswith("4 models checked: 1 error, 1 warning, 1 info, 1 suppressed\n")
     assert json.loads(sarif.read_text())["version"] == "2.1.0"  # its directory was created
     assert _xml(junit.read_text()).get("failures") == "1"
 
