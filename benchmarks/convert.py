@@ -47,7 +47,9 @@ class Row:
 def _measure(command: list[str], stdout: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, str(HERE / "measure.py"), str(TIMEOUT_S), str(stdout), "--", *command],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     result: dict[str, Any] = json.loads(done.stdout)
     if result["rc"] not in (0, 1):
@@ -58,14 +60,31 @@ def _measure(command: list[str], stdout: Path) -> dict[str, Any]:
 def _modelint(model: str, fmt: str, path: Path, scratch: Path) -> Row:
     cache = scratch / f"cache-{model}-{fmt}"
     shutil.rmtree(cache, ignore_errors=True)
-    command = [sys.executable, "-m", "modelint", "check", "--quiet", "--format", "json",
-               "--cache-dir", str(cache), str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "modelint",
+        "check",
+        "--quiet",
+        "--format",
+        "json",
+        "--cache-dir",
+        str(cache),
+        str(path),
+    ]
     output = scratch / "out.json"
     cold = _measure(command, output)
     cached = _measure(command, output)
     totals = json.loads(output.read_text())["models"][0]["totals"]
-    return Row(model, f"modelint {fmt}", cold["wall_s"], cached["wall_s"],
-               max(cold["maxrss_mb"], cached["maxrss_mb"]), totals["macs"], totals["flops"])
+    return Row(
+        model,
+        f"modelint {fmt}",
+        cold["wall_s"],
+        cached["wall_s"],
+        max(cold["maxrss_mb"], cached["maxrss_mb"]),
+        totals["macs"],
+        totals["flops"],
+    )
 
 
 def _profiler(model: str, path: Path, scratch: Path) -> Row:
@@ -76,14 +95,19 @@ def _profiler(model: str, path: Path, scratch: Path) -> Row:
 
 
 def _table(rows: list[Row]) -> str:
-    lines = [f"{'model':<12} {'tool':<22} {'cold s':>7} {'cached s':>9} {'RSS MB':>7} "
-             f"{'MACs':>15} {'FLOPs':>15}", "-" * 93]
+    lines = [
+        f"{'model':<12} {'tool':<22} {'cold s':>7} {'cached s':>9} {'RSS MB':>7} "
+        f"{'MACs':>15} {'FLOPs':>15}",
+        "-" * 93,
+    ]
     for row in rows:
         cached = f"{row.cached_s:.2f}" if row.cached_s is not None else "-"
         macs = f"{row.macs:,}" if row.macs is not None else "-"
         flops = f"{row.flops:,}" if row.flops is not None else "-"
-        lines.append(f"{row.model:<12} {row.tool:<22} {row.cold_s:7.2f} {cached:>9} "
-                     f"{row.rss_mb:7.0f} {macs:>15} {flops:>15}")
+        lines.append(
+            f"{row.model:<12} {row.tool:<22} {row.cold_s:7.2f} {cached:>9} "
+            f"{row.rss_mb:7.0f} {macs:>15} {flops:>15}"
+        )
     return "\n".join(lines)
 
 
@@ -92,17 +116,22 @@ def _verdicts(rows: list[Row]) -> list[str]:
     for row in rows:
         if row.model == "MobileNetV2" and row.cached_s is not None:
             verdict = "PASS" if row.cached_s < 1.0 else "FAIL"
-            lines.append(f"{verdict}  MobileNetV2 {row.tool}: cached run {row.cached_s:.2f} s "
-                         "(target < 1 s)")
+            lines.append(
+                f"{verdict}  MobileNetV2 {row.tool}: cached run {row.cached_s:.2f} s (target < 1 s)"
+            )
     for model in sorted({row.model for row in rows}):
         recipe = next(r for r in rows if r.model == model and r.cached_s is None)
         keras = next(r for r in rows if r.model == model and r.tool == "modelint keras")
         verdict = "PASS" if keras.cold_s <= recipe.cold_s else "FAIL"
-        lines.append(f"{verdict}  {model}: modelint cold .keras {keras.cold_s:.2f} s vs TF "
-                     f"profiler recipe {recipe.cold_s:.2f} s (target: no slower)")
+        lines.append(
+            f"{verdict}  {model}: modelint cold .keras {keras.cold_s:.2f} s vs TF "
+            f"profiler recipe {recipe.cold_s:.2f} s (target: no slower)"
+        )
         if keras.macs and recipe.flops:
-            lines.append(f"      {model}: profiler FLOPs / modelint MACs = "
-                         f"{recipe.flops / keras.macs:.3f} (2.0 = the profiler's 2 x MACs)")
+            lines.append(
+                f"      {model}: profiler FLOPs / modelint MACs = "
+                f"{recipe.flops / keras.macs:.3f} (2.0 = the profiler's 2 x MACs)"
+            )
     return lines
 
 
@@ -115,8 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [m for m in models if not (args.work_dir / m / "model.keras").exists()]
     if missing:
         print(f"building {', '.join(missing)} in {args.work_dir} ...", file=sys.stderr)
-        subprocess.run([sys.executable, str(HERE / "make_keras.py"), str(args.work_dir),
-                        *missing], check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "make_keras.py"), str(args.work_dir), *missing], check=True
+        )
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as scratch:
         for model in models:

@@ -92,13 +92,26 @@ def test_json_has_the_documented_envelope(conv_model: Path) -> None:
     code, out, _ = run("check", "--format", "json", "--nodes", str(conv_model))
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"modelint", "schema", "convention", "models", "config_findings", "errors",
-                         "summary"}
+    assert set(data) == {
+        "modelint",
+        "schema",
+        "convention",
+        "models",
+        "config_findings",
+        "errors",
+        "summary",
+    }
     assert data["convention"] == "modelint-cc/1"
     model = data["models"][0]
-    assert model["totals"] == {"macs": 6_912, "flops": 14_336, "transcendentals": 0,
-                               "params": 112, "weight_bytes": 448, "unused_params": 0,
-                               "lower_bound": False}
+    assert model["totals"] == {
+        "macs": 6_912,
+        "flops": 14_336,
+        "transcendentals": 0,
+        "params": 112,
+        "weight_bytes": 448,
+        "unused_params": 0,
+        "lower_bound": False,
+    }
     assert [node["op_type"] for node in model["nodes"]] == ["Conv", "Relu"]
     assert model["findings"] == []
 

@@ -35,7 +35,9 @@ def test_ruff_lint_is_clean() -> None:
 
 
 def test_ruff_format_is_clean() -> None:
-    result = _run(_tool("ruff"), "format", "--check", "--no-cache", "modelint")
+    result = _run(
+        _tool("ruff"), "format", "--check", "--no-cache", "modelint", "tests", "benchmarks"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -41,11 +41,13 @@ def test_unknown_keys_and_bad_values_are_reported_with_key_paths(tmp_path: Path)
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     lines = caught.value.lines()
-    assert lines[0] == (f"{path}: (top level): unknown key 'input_shapes' (did you mean "
-                        "'input-shapes'?); valid keys: budgets, cache, cache-dir, conversion, "
-                        "dtype, extend-select, extends, fail-on, ignore, input-shapes, "
-                        "per-file-ignores, profile, profiles, rule-paths, rules, select, "
-                        "suppressions, targets")
+    assert lines[0] == (
+        f"{path}: (top level): unknown key 'input_shapes' (did you mean "
+        "'input-shapes'?); valid keys: budgets, cache, cache-dir, conversion, "
+        "dtype, extend-select, extends, fail-on, ignore, input-shapes, "
+        "per-file-ignores, profile, profiles, rule-paths, rules, select, "
+        "suppressions, targets"
+    )
     assert lines[1] == (f"{path}: fail-on: 'fatal' is not one of: error, warning, info, never")
 
 
@@ -68,14 +70,13 @@ def test_config_input_shapes_and_rule_paths_apply(
     assert data["notes"] == ["config input-shapes names no input of this model: unused"]
 
 
-def test_invalid_config_is_exit_two_with_every_problem(
-    tmp_path: Path, conv_model: Path
-) -> None:
+def test_invalid_config_is_exit_two_with_every_problem(tmp_path: Path, conv_model: Path) -> None:
     config = tmp_path / "bad.yaml"
     config.write_text("fail-on: sometimes\nrules: []\n")
     err = io.StringIO()
-    assert main(["check", "--config", str(config), str(conv_model)], out=io.StringIO(),
-                err=err) == 2
+    assert (
+        main(["check", "--config", str(config), str(conv_model)], out=io.StringIO(), err=err) == 2
+    )
     lines = err.getvalue().splitlines()
     assert len(lines) == 2 and all(line.startswith("modelint: error: ") for line in lines)
 
@@ -83,8 +84,10 @@ def test_invalid_config_is_exit_two_with_every_problem(
 def test_conversion_settings_resolve_against_the_config_file(tmp_path: Path) -> None:
     path = tmp_path / "sub" / ".modelint.yaml"
     path.parent.mkdir()
-    path.write_text("conversion:\n  opset: 16\n  batch: 2\n  graphdef-inputs: [x:0]\n"
-                    "cache: false\ncache-dir: ../cache\n")
+    path.write_text(
+        "conversion:\n  opset: 16\n  batch: 2\n  graphdef-inputs: [x:0]\n"
+        "cache: false\ncache-dir: ../cache\n"
+    )
     conversion = load_config(path).conversion
     assert (conversion.opset, conversion.batch, conversion.graphdef_inputs) == (16, 2, ("x:0",))
     assert conversion.cache is False
@@ -94,4 +97,6 @@ def test_conversion_settings_resolve_against_the_config_file(tmp_path: Path) -> 
     with pytest.raises(ConfigError) as caught:
         load_config(bad)
     assert [line.split(": ", 2)[1] for line in caught.value.lines()] == [
-        "conversion.batch", "conversion.opset"]
+        "conversion.batch",
+        "conversion.opset",
+    ]

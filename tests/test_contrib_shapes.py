@@ -11,16 +11,21 @@ from modelint.testing import add_initializers
 MS = "com.microsoft"
 
 
-def _output_shape(node: helper.NodeProto, inputs: dict[str, list[int]],
-                  weights: dict[str, tuple[int, ...]]) -> tuple[int | None, ...] | None:
+def _output_shape(
+    node: helper.NodeProto, inputs: dict[str, list[int]], weights: dict[str, tuple[int, ...]]
+) -> tuple[int | None, ...] | None:
     graph = helper.make_graph(
-        [node], "g",
-        [helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
-         for name, dims in inputs.items()],
+        [node],
+        "g",
+        [
+            helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+            for name, dims in inputs.items()
+        ],
         [helper.make_tensor_value_info(node.output[0], TensorProto.FLOAT, None)],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
-                                                    helper.make_opsetid(MS, 1)])
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)]
+    )
     add_initializers(model, weights)
     info = modelint.analyze(model).graph.tensor(node.output[0])
     assert info is not None
@@ -30,30 +35,67 @@ def _output_shape(node: helper.NodeProto, inputs: dict[str, list[int]],
 @pytest.mark.parametrize(
     ("node", "inputs", "weights", "expected"),
     [
-        (helper.make_node("FusedMatMul", ["a", "b"], ["y"], domain=MS, transB=1),
-         {"a": [2, 8, 16]}, {"b": (32, 16)}, (2, 8, 32)),
-        (helper.make_node("FusedConv", ["x", "w"], ["y"], domain=MS, pads=[1, 1, 1, 1],
-                          strides=[2, 2]),
-         {"x": [1, 3, 32, 32]}, {"w": (8, 3, 3, 3)}, (1, 8, 16, 16)),
-        (helper.make_node("FusedConv", ["x", "w"], ["y"], domain=MS, auto_pad="SAME_UPPER",
-                          strides=[2, 2]),
-         {"x": [1, 3, 31, 31]}, {"w": (8, 3, 3, 3)}, (1, 8, 16, 16)),
-        (helper.make_node("MatMulNBits", ["a", "b"], ["y"], domain=MS, K=64, N=96),
-         {"a": [1, 7, 64]}, {"b": (96, 2, 32)}, (1, 7, 96)),
-        (helper.make_node("Attention", ["x", "w"], ["y"], domain=MS, num_heads=4),
-         {"x": [1, 16, 64]}, {"w": (64, 192)}, (1, 16, 64)),
-        (helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["y"], domain=MS,
-                          num_heads=4),
-         {"q": [1, 16, 64], "k": [1, 20, 64], "v": [1, 20, 48]}, {}, (1, 16, 48)),
-        (helper.make_node("GroupQueryAttention", ["qkv"], ["y"], domain=MS, num_heads=8,
-                          kv_num_heads=2),
-         {"qkv": [1, 5, 12 * 16]}, {}, (1, 5, 8 * 16)),
-        (helper.make_node("SkipLayerNormalization", ["x", "s", "g", "b"], ["y"], domain=MS),
-         {"x": [1, 4, 32], "s": [1, 4, 32]}, {"g": (32,), "b": (32,)}, (1, 4, 32)),
+        (
+            helper.make_node("FusedMatMul", ["a", "b"], ["y"], domain=MS, transB=1),
+            {"a": [2, 8, 16]},
+            {"b": (32, 16)},
+            (2, 8, 32),
+        ),
+        (
+            helper.make_node(
+                "FusedConv", ["x", "w"], ["y"], domain=MS, pads=[1, 1, 1, 1], strides=[2, 2]
+            ),
+            {"x": [1, 3, 32, 32]},
+            {"w": (8, 3, 3, 3)},
+            (1, 8, 16, 16),
+        ),
+        (
+            helper.make_node(
+                "FusedConv", ["x", "w"], ["y"], domain=MS, auto_pad="SAME_UPPER", strides=[2, 2]
+            ),
+            {"x": [1, 3, 31, 31]},
+            {"w": (8, 3, 3, 3)},
+            (1, 8, 16, 16),
+        ),
+        (
+            helper.make_node("MatMulNBits", ["a", "b"], ["y"], domain=MS, K=64, N=96),
+            {"a": [1, 7, 64]},
+            {"b": (96, 2, 32)},
+            (1, 7, 96),
+        ),
+        (
+            helper.make_node("Attention", ["x", "w"], ["y"], domain=MS, num_heads=4),
+            {"x": [1, 16, 64]},
+            {"w": (64, 192)},
+            (1, 16, 64),
+        ),
+        (
+            helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["y"], domain=MS, num_heads=4),
+            {"q": [1, 16, 64], "k": [1, 20, 64], "v": [1, 20, 48]},
+            {},
+            (1, 16, 48),
+        ),
+        (
+            helper.make_node(
+                "GroupQueryAttention", ["qkv"], ["y"], domain=MS, num_heads=8, kv_num_heads=2
+            ),
+            {"qkv": [1, 5, 12 * 16]},
+            {},
+            (1, 5, 8 * 16),
+        ),
+        (
+            helper.make_node("SkipLayerNormalization", ["x", "s", "g", "b"], ["y"], domain=MS),
+            {"x": [1, 4, 32], "s": [1, 4, 32]},
+            {"g": (32,), "b": (32,)},
+            (1, 4, 32),
+        ),
     ],
     ids=lambda value: value.op_type if hasattr(value, "op_type") else None,
 )
-def test_contrib_output_shapes(node: helper.NodeProto, inputs: dict[str, list[int]],
-                               weights: dict[str, tuple[int, ...]],
-                               expected: tuple[int, ...]) -> None:
+def test_contrib_output_shapes(
+    node: helper.NodeProto,
+    inputs: dict[str, list[int]],
+    weights: dict[str, tuple[int, ...]],
+    expected: tuple[int, ...],
+) -> None:
     assert _output_shape(node, inputs, weights) == expected

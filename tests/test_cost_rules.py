@@ -29,8 +29,9 @@ def test_every_builtin_entry_validates_has_a_source_and_compiles() -> None:
     """Built-in files skip validation at run time (they are compiled on first use): this is
     where their schema and formulas are checked."""
     for path in sorted((builtin_rules_dir() / "costs").glob("*.yaml")):
-        validate_document(read_yaml(str(path), CostRuleError), "cost-rules", path=str(path),
-                          error=CostRuleError)
+        validate_document(
+            read_yaml(str(path), CostRuleError), "cost-rules", path=str(path), error=CostRuleError
+        )
     rules = load_cost_rules()
     assert len(rules) > 150
     for rule in rules.sorted_rules():  # compiles every entry
@@ -52,12 +53,15 @@ def test_required_op_coverage() -> None:
         "ScatterND Selu Shape Sigmoid Sign Slice Softmax Softplus Softsign SpaceToDepth Split "
         "Sqrt Squeeze Sub Sum Tanh Tile TopK Transpose Unsqueeze Where"
     ).split()
-    microsoft = ("FusedConv FusedMatMul Gelu FastGelu BiasGelu SkipLayerNormalization "
-                 "LayerNormalization Attention MultiHeadAttention GroupQueryAttention "
-                 "QuickGelu").split()
+    microsoft = (
+        "FusedConv FusedMatMul Gelu FastGelu BiasGelu SkipLayerNormalization "
+        "LayerNormalization Attention MultiHeadAttention GroupQueryAttention "
+        "QuickGelu"
+    ).split()
     missing = [op for op in onnx_ops if rules.get("ai.onnx", op) is None]
-    missing += [f"com.microsoft::{op}" for op in microsoft
-                if rules.get("com.microsoft", op) is None]
+    missing += [
+        f"com.microsoft::{op}" for op in microsoft if rules.get("com.microsoft", op) is None
+    ]
     assert missing == []
 
 
@@ -71,20 +75,31 @@ def test_user_entry_overrides_builtin(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("ops:\n  Relu:\n    source: xyz\n    flops: numel(Yy)\n",
-         r"custom\.yaml: ops\.Relu\.flops: Relu: unknown name 'Yy' \(did you mean 'y'\?\) at "
-         r"column 7 in `numel\(Yy\)`"),
-        ("ops:\n  Relu:\n    source: xyz\n    flops: numel(Y) +\n",
-         r"ops\.Relu\.flops: Relu: syntax error"),
-        ("ops:\n  Relu:\n    source: xyz\n    flops: __import__('os')\n",
-         r"unknown function '__import__'"),
-        ("ops:\n  Relu:\n    source: xyz\n    fLops: numel(Y)\n",
-         r"ops\.Relu: unknown key 'fLops' \(did you mean 'flops'\?\)"),
+        (
+            "ops:\n  Relu:\n    source: xyz\n    flops: numel(Yy)\n",
+            r"custom\.yaml: ops\.Relu\.flops: Relu: unknown name 'Yy' \(did you mean 'y'\?\) at "
+            r"column 7 in `numel\(Yy\)`",
+        ),
+        (
+            "ops:\n  Relu:\n    source: xyz\n    flops: numel(Y) +\n",
+            r"ops\.Relu\.flops: Relu: syntax error",
+        ),
+        (
+            "ops:\n  Relu:\n    source: xyz\n    flops: __import__('os')\n",
+            r"unknown function '__import__'",
+        ),
+        (
+            "ops:\n  Relu:\n    source: xyz\n    fLops: numel(Y)\n",
+            r"ops\.Relu: unknown key 'fLops' \(did you mean 'flops'\?\)",
+        ),
         ("ops:\n  Relu:\n    flops: numel(Y)\n", r"ops\.Relu: 'source' is a required property"),
         ("ops:\n  Relu:\n    source: xyz\n", r"ops\.Relu: entry needs 'flops'"),
         ("ops: [1, 2\n", r"custom\.yaml: invalid YAML: line"),
-        ("ops:\n  Relu:\n    source: xyz\n    flops: 1\n  Relu:\n    source: xyz\n    flops: 2\n",
-         r"custom\.yaml: invalid YAML: line 5: duplicate key 'Relu'"),
+        (
+            "ops:\n  Relu:\n    source: xyz\n    flops: 1\n"
+            "  Relu:\n    source: xyz\n    flops: 2\n",
+            r"custom\.yaml: invalid YAML: line 5: duplicate key 'Relu'",
+        ),
         ("ops:\n  Relu:\n    source: x\n    flops: 1\n", r"ops\.Relu\.source: 'x' is too short"),
     ],
 )

@@ -33,8 +33,7 @@ class Box:
     ],
 )
 def test_evaluates(source: str, expected: object) -> None:
-    env = {"macs": 10, "n": 3, "bias": True, "shape": (2, 3, 4), "mode": "linear",
-           "box": Box(7)}
+    env = {"macs": 10, "n": 3, "bias": True, "shape": (2, 3, 4), "mode": "linear", "box": Box(7)}
     assert compile_expression(source, names=env).evaluate(env) == expected
 
 
@@ -81,8 +80,9 @@ def test_unknown_values_propagate_unwrapped() -> None:
 
 
 def test_templates_format_numbers() -> None:
-    template = compile_template("{flops:si:FLOPs} is {share:%} of {{budget}} ({n:,})",
-                                names={"flops", "share", "n"})
+    template = compile_template(
+        "{flops:si:FLOPs} is {share:%} of {{budget}} ({n:,})", names={"flops", "share", "n"}
+    )
     text = template.render({"flops": 4_100_000_000, "share": 0.912, "n": 1234567})
     assert text == "4.1 GFLOPs is 91.2 % of {budget} (1,234,567)"
     assert format_si(999) == "999" and format_si(1500, "B") == "1.5 kB"

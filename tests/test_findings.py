@@ -28,19 +28,31 @@ def _findings(text: str) -> list[Finding]:
 
 def test_findings_sort_by_file_then_severity_then_rule_then_node() -> None:
     def make(path: str, severity: Severity, rule: str, node: str) -> Finding:
-        return Finding.create(rule_id=rule, rule_name="r", severity=severity, message="m",
-                              location=Location(path, node=node))
+        return Finding.create(
+            rule_id=rule,
+            rule_name="r",
+            severity=severity,
+            message="m",
+            location=Location(path, node=node),
+        )
 
-    findings = [make("b.onnx", Severity.ERROR, "A1", "n"), make("a.onnx", Severity.INFO, "A1",
-                                                                "n"),
-                make("a.onnx", Severity.ERROR, "B1", "n"), make("a.onnx", Severity.ERROR, "A1",
-                                                                "z"),
-                make("a.onnx", Severity.ERROR, "A1", "m")]
-    ordered = [(f.location.path, f.severity.label, f.rule_id, f.location.node)
-               for f in sorted(findings)]
-    assert ordered == [("a.onnx", "error", "A1", "m"), ("a.onnx", "error", "A1", "z"),
-                       ("a.onnx", "error", "B1", "n"), ("a.onnx", "info", "A1", "n"),
-                       ("b.onnx", "error", "A1", "n")]
+    findings = [
+        make("b.onnx", Severity.ERROR, "A1", "n"),
+        make("a.onnx", Severity.INFO, "A1", "n"),
+        make("a.onnx", Severity.ERROR, "B1", "n"),
+        make("a.onnx", Severity.ERROR, "A1", "z"),
+        make("a.onnx", Severity.ERROR, "A1", "m"),
+    ]
+    ordered = [
+        (f.location.path, f.severity.label, f.rule_id, f.location.node) for f in sorted(findings)
+    ]
+    assert ordered == [
+        ("a.onnx", "error", "A1", "m"),
+        ("a.onnx", "error", "A1", "z"),
+        ("a.onnx", "error", "B1", "n"),
+        ("a.onnx", "info", "A1", "n"),
+        ("b.onnx", "error", "A1", "n"),
+    ]
 
 
 def test_structural_fingerprints_survive_renames_and_tell_repeats_apart() -> None:
@@ -63,18 +75,25 @@ def test_modelint_test_runs_expected_yaml_cases(tmp_path: Path) -> None:
     (tmp_path / "custom.onnxtxt").write_text(
         '<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>\n'
         "g (float[1, 4] x) => (float[1, 4] y) { a = acme.Foo (x)\n b = acme.Foo (x)\n"
-        " y = Add (a, b) }\n")
+        " y = Add (a, b) }\n"
+    )
     (tmp_path / "plain.onnxtxt").write_text(
         '<ir_version: 8, opset_import: ["" : 17]>\n'
-        "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n")
+        "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n"
+    )
     expected = tmp_path / "expected.yaml"
-    expected.write_text("rules: [MLC001]\nmodels:\n  custom.onnxtxt:\n"
-                        "    - {rule: MLC001, node: 'Foo:a'}\n    - {rule: MLC001, node: 'Foo:b'}\n"
-                        "  plain.onnxtxt: []\n")  # Add is costed: y's shape is declared
+    expected.write_text(
+        "rules: [MLC001]\nmodels:\n  custom.onnxtxt:\n"
+        "    - {rule: MLC001, node: 'Foo:a'}\n    - {rule: MLC001, node: 'Foo:b'}\n"
+        "  plain.onnxtxt: []\n"
+    )  # Add is costed: y's shape is declared
     code, out, _ = _run("test", str(tmp_path))
     assert code == 0
-    assert out.splitlines() == [f"PASS  {expected}: custom.onnxtxt",
-                                f"PASS  {expected}: plain.onnxtxt", "2 passed, 0 failed"]
+    assert out.splitlines() == [
+        f"PASS  {expected}: custom.onnxtxt",
+        f"PASS  {expected}: plain.onnxtxt",
+        "2 passed, 0 failed",
+    ]
     expected.write_text("models:\n  custom.onnxtxt:\n    - {rule: MLC001, node: 'Foo:a'}\n")
     code, out, _ = _run("test", str(tmp_path))
     assert code == 1

@@ -57,7 +57,9 @@ def test_duplicate_node_names_fall_back_to_output_keys() -> None:
         helper.make_node("Relu", ["b"], ["c"], name="unique"),
     ]
     graph_proto = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
         [helper.make_tensor_value_info("c", TensorProto.FLOAT, [2])],
     )
     graph = build_graph(helper.make_model(graph_proto))
@@ -66,24 +68,34 @@ def test_duplicate_node_names_fall_back_to_output_keys() -> None:
 
 def _loop_model() -> onnx.ModelProto:
     body = helper.make_graph(
-        [helper.make_node("MatMul", ["h", "w"], ["h_next"], name="cell"),
-         helper.make_node("Identity", ["cond_in"], ["cond_out"], name="keep")],
+        [
+            helper.make_node("MatMul", ["h", "w"], ["h_next"], name="cell"),
+            helper.make_node("Identity", ["cond_in"], ["cond_out"], name="keep"),
+        ],
         "body",
-        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
-         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
-         helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 4])],
-        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
-         helper.make_tensor_value_info("h_next", TensorProto.FLOAT, [1, 4])],
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 4]),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("h_next", TensorProto.FLOAT, [1, 4]),
+        ],
     )
     nodes = [
         helper.make_node("Relu", ["x"], ["h0"], name="pre"),
         helper.make_node("Loop", ["trips", "", "h0"], ["h_final"], name="loop", body=body),
     ]
     graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
         [helper.make_tensor_value_info("h_final", TensorProto.FLOAT, [1, 4])],
-        [numpy_helper.from_array(np.array(5, np.int64), "trips"),
-         numpy_helper.from_array(np.zeros((4, 4), np.float32), "w")],
+        [
+            numpy_helper.from_array(np.array(5, np.int64), "trips"),
+            numpy_helper.from_array(np.zeros((4, 4), np.float32), "w"),
+        ],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
@@ -109,10 +121,12 @@ def test_configuration_inputs_are_not_parameters() -> None:
     }
     """
     model = model_from_text(text, {"w": (3, 3, 3, 3)})
-    model.graph.initializer.extend([
-        numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"),
-        numpy_helper.from_array(np.zeros(8, np.float32), "roi"),
-    ])
+    model.graph.initializer.extend(
+        [
+            numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"),
+            numpy_helper.from_array(np.zeros(8, np.float32), "roi"),
+        ]
+    )
     graph = build_graph(model)
     # Resize's roi and scales are float tensors but configure the op: only w (81) counts.
     assert dict(graph.initializer_params) == {"w": "Conv:y"}

@@ -46,13 +46,18 @@ where: count > params.n
 message: "Softmax is followed by {count} MatMuls (more than {params.n}) through {path}"
 """
 
-CONV = HEADER + """
+CONV = (
+    HEADER
+    + """
 g (float[1, 3, 32, 32] x) => (float[1, 8, SIZE, SIZE] y) {
     y = Conv (x, w)
 }
 """
+)
 
-CHAIN = HEADER + """
+CHAIN = (
+    HEADER
+    + """
 g (float[1, 8] x) => (float[1, 8] y) {
     s = Softmax (x)
     a = MatMul (s, w)
@@ -61,6 +66,7 @@ g (float[1, 8] x) => (float[1, 8] y) {
     y = MatMul (c, w)
 }
 """
+)
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -84,30 +90,41 @@ def _conv(write_model: Callable[..., Path], kernel: int, name: str) -> Path:
 
 
 def _findings(out: str) -> list[dict[str, object]]:
-    return [f for model in json.loads(out)["models"] for f in model["findings"]
-            if str(f["rule_id"]).startswith("USR")]
+    return [
+        f
+        for model in json.loads(out)["models"]
+        for f in model["findings"]
+        if str(f["rule_id"]).startswith("USR")
+    ]
 
 
-def test_user_node_rule_fires_via_rules_flag(user_rules: Path,
-                                             write_model: Callable[..., Path]) -> None:
+def test_user_node_rule_fires_via_rules_flag(
+    user_rules: Path, write_model: Callable[..., Path]
+) -> None:
     big, small = _conv(write_model, 9, "big.onnx"), _conv(write_model, 3, "small.onnx")
-    code, out, _ = run("check", "--format", "json", "--rules", str(user_rules), str(big),
-                       str(small))
+    code, out, _ = run(
+        "check", "--format", "json", "--rules", str(user_rules), str(big), str(small)
+    )
     assert code == 0  # a warning does not fail the run at fail-on error
     [finding] = _findings(out)
     assert finding["path"] == str(big)
     assert (finding["rule_id"], finding["severity"], finding["node"]) == (
-        "USR001", "warning", "Conv:y")
+        "USR001",
+        "warning",
+        "Conv:y",
+    )
     assert finding["message"] == "kernel (9, 9) is larger than 7"
     assert finding["properties"] == {"kernel": 9}
 
 
-def test_user_rules_via_config_with_a_parameter(tmp_path: Path, user_rules: Path,
-                                                write_model: Callable[..., Path]) -> None:
+def test_user_rules_via_config_with_a_parameter(
+    tmp_path: Path, user_rules: Path, write_model: Callable[..., Path]
+) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".modelint.yaml").write_text(
         "rule-paths: [my-rules]\nrules:\n  large-conv-kernel: {max_kernel: 2}\n"
-        "  USR002: {n: 1, severity: error}\n")
+        "  USR002: {n: 1, severity: error}\n"
+    )
     small = _conv(write_model, 3, "small.onnx")
     chain = write_model(CHAIN, name="chain.onnx", w=(8, 8))
     code, out, _ = run("check", "--format", "json", str(small), str(chain))
@@ -116,23 +133,27 @@ def test_user_rules_via_config_with_a_parameter(tmp_path: Path, user_rules: Path
     assert code == 1  # the error fails the run
 
 
-def test_path_rule_counts_the_longest_path_and_reports_it(user_rules: Path,
-                                                          write_model: Callable[..., Path]) -> None:
+def test_path_rule_counts_the_longest_path_and_reports_it(
+    user_rules: Path, write_model: Callable[..., Path]
+) -> None:
     chain = write_model(CHAIN, name="chain.onnx", w=(8, 8))
     code, out, _ = run("check", "--format", "json", "--rules", str(user_rules), str(chain))
     assert code == 0
     [finding] = _findings(out)
-    assert finding["message"] == ("Softmax is followed by 3 MatMuls (more than 2) through "
-                                  "('MatMul:a', 'MatMul:b', 'MatMul:y')")
+    assert finding["message"] == (
+        "Softmax is followed by 3 MatMuls (more than 2) through "
+        "('MatMul:a', 'MatMul:b', 'MatMul:y')"
+    )
     assert finding["properties"] == {"count": 3}
-    quiet = write_model(CHAIN.replace("y = MatMul (c, w)", "y = Relu (c)"), name="quiet.onnx",
-                        w=(8, 8))
-    assert _findings(run("check", "--format", "json", "--rules", str(user_rules),
-                         str(quiet))[1]) == []
+    quiet = write_model(
+        CHAIN.replace("y = MatMul (c, w)", "y = Relu (c)"), name="quiet.onnx", w=(8, 8)
+    )
+    assert (
+        _findings(run("check", "--format", "json", "--rules", str(user_rules), str(quiet))[1]) == []
+    )
 
 
-def _analysis_rules(tmp_path: Path, text: str, rule_yaml: str) -> list[tuple[str, str | None,
-                                                                          str]]:
+def _analysis_rules(tmp_path: Path, text: str, rule_yaml: str) -> list[tuple[str, str | None, str]]:
     directory = tmp_path / "r"
     directory.mkdir(exist_ok=True)
     (directory / "rule.yaml").write_text(rule_yaml)
@@ -168,14 +189,19 @@ message: "{count}"
 def test_path_directions_resets_measures_and_bounds(
     tmp_path: Path, start: str, direction: str, more: str, expected: str | None
 ) -> None:
-    rule = (PATH_RULE.replace("START", start).replace("DIRECTION", direction)
-            .replace(", MORE", f", {more}" if more else ""))
+    rule = (
+        PATH_RULE.replace("START", start)
+        .replace("DIRECTION", direction)
+        .replace(", MORE", f", {more}" if more else "")
+    )
     found = _analysis_rules(tmp_path, CHAIN, rule)
     assert [message for _, _, message in found] == ([expected] if expected else [])
 
 
 def test_shortest_path_takes_the_shortcut(tmp_path: Path) -> None:
-    residual = HEADER + """
+    residual = (
+        HEADER
+        + """
     g (float[1, 8] x) => (float[1, 8] y) {
         s = Softmax (x)
         a = MatMul (s, w)
@@ -183,6 +209,7 @@ def test_shortest_path_takes_the_shortcut(tmp_path: Path) -> None:
         y = Add (b, s)
     }
     """
+    )
     rule = PATH_RULE.replace("START", "Softmax").replace("DIRECTION", "downstream")
     longest = _analysis_rules(tmp_path, residual, rule.replace(", MORE", ""))
     shortest = _analysis_rules(tmp_path, residual, rule.replace(", MORE", ", measure: shortest"))
@@ -208,21 +235,26 @@ message: "{model.flops:si:FLOPs} exceed the budget of {params.budget:si:FLOPs}"
 """
 
 
-@pytest.mark.parametrize(("budget", "expected"), [
-    (1_000, [("error", "1.02 kFLOPs exceed the budget of 1 kFLOPs")]),
-    (1_100, [("warning", "1,024 FLOPs is 93.1 % of the budget")]),
-    (2_000, []),
-])
-def test_aggregate_levels_first_match_wins(tmp_path: Path, write_model: Callable[..., Path],
-                                           budget: int, expected: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("budget", "expected"),
+    [
+        (1_000, [("error", "1.02 kFLOPs exceed the budget of 1 kFLOPs")]),
+        (1_100, [("warning", "1,024 FLOPs is 93.1 % of the budget")]),
+        (2_000, []),
+    ],
+)
+def test_aggregate_levels_first_match_wins(
+    tmp_path: Path, write_model: Callable[..., Path], budget: int, expected: list[tuple[str, str]]
+) -> None:
     directory = tmp_path / "agg"
     directory.mkdir()
     (directory / "budget.yaml").write_text(AGGREGATE)
     model = write_model(HEADER + "g (float[1, 1024] x) => (float[1, 1024] y) { y = Relu (x) }")
     config = tmp_path / "c.yaml"
     config.write_text(f"rules:\n  USR010: {{budget: {budget}}}\n")
-    _, out, _ = run("check", "--format", "json", "--rules", str(directory), "--config",
-                    str(config), str(model))
+    _, out, _ = run(
+        "check", "--format", "json", "--rules", str(directory), "--config", str(config), str(model)
+    )
     found = [(f["severity"], f["message"]) for f in _findings(out)]
     assert found == expected
     if found:
@@ -240,12 +272,15 @@ kind: node
 match: {op: "@weight-layers"}
 message: "{op}"
 """
-    text = HEADER + """
+    text = (
+        HEADER
+        + """
     g (float[1, 8] x, float[8, 8] k) => (float[1, 8] y) {
         a = MatMul (x, w)
         y = MatMul (a, k)
     }
     """
+    )
     found = _analysis_rules(tmp_path, text, rule)
     assert found == [("USR009", "MatMul:a", "MatMul")]  # MatMul(a, k): no constant weight
 
@@ -255,11 +290,14 @@ def test_undecided_nodes_are_reported_not_guessed(tmp_path: Path) -> None:
     directory = tmp_path / "u"
     directory.mkdir()
     (directory / "rule.yaml").write_text(rule)
-    text = HEADER + "g (float[1, 3, H, W] x, float[8, 3, K, K] w) => (float[1, 8, A, B] y) " \
-                    "{ y = Conv (x, w) }"
+    text = (
+        HEADER + "g (float[1, 3, H, W] x, float[8, 3, K, K] w) => (float[1, 8, A, B] y) "
+        "{ y = Conv (x, w) }"
+    )
     analysis = analyze_text(text)
-    result = run_rules(analysis, load_lint_rules([directory]),
-                       RuleSettings(enabled=frozenset({"USR009"})))
+    result = run_rules(
+        analysis, load_lint_rules([directory]), RuleSettings(enabled=frozenset({"USR009"}))
+    )
     assert result.findings == ()
     [undecided] = result.undecided
     assert undecided.rule_id == "USR009" and undecided.node == "Conv:y"

@@ -27,9 +27,11 @@ def _external_weight(name: str, shape: tuple[int, ...], location: str) -> onnx.T
 
 def _matmul_model(weight: onnx.TensorProto, rows: int) -> onnx.ModelProto:
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", weight.name], ["y"], name="mm")], "g",
+        [helper.make_node("MatMul", ["x", weight.name], ["y"], name="mm")],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, rows])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [weight],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
@@ -56,8 +58,7 @@ def test_models_with_over_2gb_of_weights_cost_from_dims(tmp_path: Path) -> None:
 def test_external_data_present_is_not_read(tmp_path: Path) -> None:
     model = _matmul_model(numpy_helper.from_array(np.ones((8, 4), np.float32), "w"), 8)
     path = tmp_path / "with_data.onnx"
-    onnx.save(model, path, save_as_external_data=True, location="with_data.bin",
-              size_threshold=0)
+    onnx.save(model, path, save_as_external_data=True, location="with_data.bin", size_threshold=0)
     loaded = load_model(path)
     weight = loaded.proto.graph.initializer[0]
     assert weight.data_location == TensorProto.EXTERNAL and not weight.raw_data
@@ -84,8 +85,10 @@ def test_bad_files_raise_one_line_errors_naming_the_file(
 
 def test_onnx_text_format_loads_and_parse_errors_name_the_file(tmp_path: Path) -> None:
     good = tmp_path / "tiny.onnxtxt"
-    good.write_text('<ir_version: 8, opset_import: ["" : 17]>\n'
-                    "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n")
+    good.write_text(
+        '<ir_version: 8, opset_import: ["" : 17]>\n'
+        "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n"
+    )
     assert modelint.analyze(good).totals.flops == 4
     bad = tmp_path / "bad.onnxtxt"
     bad.write_text("g (float[1, 4] x => {")
@@ -103,11 +106,14 @@ def test_formats_are_detected_by_content_before_extension(tmp_path: Path) -> Non
     graphdef = tmp_path / "frozen.pb"
     graphdef.write_bytes(b"\x0a\x10node")
     assert [detect_format(p) for p in (hdf5, tflite, onnx_pb, graphdef)] == [
-        "h5", "tflite", "onnx", "graphdef"
+        "h5",
+        "tflite",
+        "onnx",
+        "graphdef",
     ]
     saved = tmp_path / "saved"
     saved.mkdir()
     (saved / "saved_model.pb").write_bytes(b"\x08\x01")
     assert detect_format(saved) == "saved-model"
     with pytest.raises(ModelLoadError, match="not a SavedModel"):
-        detect_format(tmp_path / "saved" / ".." / "saved" / ".." )
+        detect_format(tmp_path / "saved" / ".." / "saved" / "..")

@@ -19,8 +19,12 @@ sys.exit(code)
 
 
 def _probe(*argv: str) -> str:
-    result = subprocess.run([sys.executable, "-c", PROBE.format(argv=list(argv))],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=list(argv))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout.strip().splitlines()[-1]
 

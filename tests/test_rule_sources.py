@@ -51,20 +51,29 @@ def test_rule_packs_from_entry_points(tmp_path: Path, monkeypatch: pytest.Monkey
     assert load_lint_rules(plugins=False).get("ACM001") is None
 
 
-def test_broken_rule_pack_is_an_error_naming_it(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broken_rule_pack_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     _install_pack(site, "no_such_module:rules_dir")
     monkeypatch.syspath_prepend(str(site))
-    with pytest.raises(RuleError, match=r"rule pack 'acme' \(no_such_module:rules_dir\) failed "
-                                        r"to load: No module named 'no_such_module'"):
+    with pytest.raises(
+        RuleError,
+        match=r"rule pack 'acme' \(no_such_module:rules_dir\) failed "
+        r"to load: No module named 'no_such_module'",
+    ):
         load_lint_rules()
 
 
 def test_rules_listing_formats() -> None:
     code, out, _ = run("rules")
-    assert code == 0 and out.splitlines()[0].split() == ["id", "name", "severity", "kind",
-                                                         "summary"]
+    assert code == 0 and out.splitlines()[0].split() == [
+        "id",
+        "name",
+        "severity",
+        "kind",
+        "summary",
+    ]
     assert any(line.startswith("MLC001  uncosted-node") for line in out.splitlines())
     code, out, _ = run("rules", "--format", "json")
     entry = next(rule for rule in json.loads(out) if rule["id"] == "MLC001")
@@ -93,4 +102,5 @@ def test_generated_rules_reference_is_current() -> None:
     generated, marker, _ = docs.read_text(encoding="utf-8").partition(PROOFS_MARKER)
     assert marker, f"docs/rules.md lost its marker {PROOFS_MARKER!r}"
     assert generated == out + "\n", (
-        "regenerate the part before the marker: modelint rules --format markdown")
+        "regenerate the part before the marker: modelint rules --format markdown"
+    )

@@ -21,7 +21,9 @@ def test_input_shape_binds_every_symbolic_dim() -> None:
     # MACs = vol(Y) * prod(W.shape[1:]) = (2*4*16*16) * (3*3*3) = 2,048 * 27
     assert analysis.totals.macs == 55_296
     assert [(b.index, b.symbol, b.value, b.origin) for b in analysis.bindings] == [
-        (0, "N", 2, "input-shape"), (2, "H", 16, "input-shape"), (3, "W", 16, "input-shape")
+        (0, "N", 2, "input-shape"),
+        (2, "H", 16, "input-shape"),
+        (3, "W", 16, "input-shape"),
     ]
 
 

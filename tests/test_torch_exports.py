@@ -89,8 +89,11 @@ CASES = {
 
 def _cases(*, published_only: bool = False) -> list[str]:
     """Every fixture name (only those with a published figure when asked)."""
-    return [name for name, case in CASES.items()
-            if case.published_gmacs is not None or not published_only]
+    return [
+        name
+        for name, case in CASES.items()
+        if case.published_gmacs is not None or not published_only
+    ]
 
 
 @functools.cache

@@ -87,7 +87,5 @@ def test_warn_and_error_levels_are_parameters(analysis: ModelAnalysis) -> None:
     )
     (finding,) = run_rules(analysis, load_lint_rules(), settings).findings
     assert finding.severity is Severity.WARNING
-    assert finding.message == (
-        "2.1 MFLOPs per inference is 60.0 % of the FLOP budget (3.5 MFLOPs)"
-    )
+    assert finding.message == ("2.1 MFLOPs per inference is 60.0 % of the FLOP budget (3.5 MFLOPs)")
     assert dict(finding.properties) == {"budget": pytest.approx(FLOPS / 0.6), "value": FLOPS}

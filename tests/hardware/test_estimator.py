@@ -142,8 +142,9 @@ def test_memory_counts_weights_and_skips_fused_intermediates() -> None:
 def test_launch_overhead_dominates_a_small_model_at_batch_1_on_a_gpu() -> None:
     from modelint.profiles import find_profile
 
-    layers = "\n".join(f" h{i + 1} = Relu (m{i})\n m{i + 1} = MatMul (h{i + 1}, w)"
-                       for i in range(8))
+    layers = "\n".join(
+        f" h{i + 1} = Relu (m{i})\n m{i + 1} = MatMul (h{i + 1}, w)" for i in range(8)
+    )
     analysis = analyze_text(
         HEADER + f"g (float[1, 256] m0) => (float[1, 256] m8) {{ {layers} }}", {"w": (256, 256)}
     )
@@ -159,7 +160,8 @@ def test_qdq_models_compute_in_int8() -> None:
     from modelint.analysis.precision import model_precision
 
     analysis = analyze_text(
-        HEADER + """g (float[1, 64] x) => (float[1, 64] y) {
+        HEADER
+        + """g (float[1, 64] x) => (float[1, 64] y) {
             s = Constant <value = float {0.1}> ()
             z = Constant <value = int8 {0}> ()
             q = QuantizeLinear (x, s, z)
@@ -181,8 +183,10 @@ def test_model_points_refit_the_compute_efficiency(tmp_path: Path) -> None:
     text = HEADER + "g (float[1024, 1024] x) => (float[1024, 1024] y) { y = MatMul (x, w) }"
     onnx.save(model_from_text(text, {"w": (1024, 1024)}), tmp_path / "gemm.onnx")
     # prior: 2^31 FLOPs / (10 TFLOP/s x 0.5) + 2 us = 431.5 us; measured 20 % slower
-    point = ("calibration:\n  - {model: gemm, path: gemm.onnx, input: 1024x1024, "
-             "precision: fp32, metric: latency, value: 517.8 us, source: T1}\nsources:\n")
+    point = (
+        "calibration:\n  - {model: gemm, path: gemm.onnx, input: 1024x1024, "
+        "precision: fp32, metric: latency, value: 517.8 us, source: T1}\nsources:\n"
+    )
     from hardware_support import ROUND_PROFILE
 
     profile = round_profile(tmp_path, ROUND_PROFILE.replace("sources:\n", point))

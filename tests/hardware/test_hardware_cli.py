@@ -35,7 +35,15 @@ def test_profiles_lists_every_device() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == [
-        "id", "category", "fp32", "fp16", "int8", "memory", "bandwidth", "confidence"]
+        "id",
+        "category",
+        "fp32",
+        "fp16",
+        "int8",
+        "memory",
+        "bandwidth",
+        "confidence",
+    ]
     h100 = next(line for line in lines if line.startswith("nvidia-h100-sxm "))
     assert h100.split()[1:5] == ["datacenter_gpu", "66.9", "T", "989"]
     assert lines[-1].startswith("20 profiles; dense peaks in ops/s")
@@ -88,14 +96,16 @@ def test_inspect_shows_time_and_bound_per_node(matmul: Path) -> None:
 def test_config_budgets_with_units(tmp_path: Path, matmul: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".modelint.yaml").write_text(
-        "budgets: {flops: 2 MFLOPs, params: 1.2M, memory: 4 MiB}\n")
+        "budgets: {flops: 2 MFLOPs, params: 1.2M, memory: 4 MiB}\n"
+    )
     code, out, _ = run("check", str(matmul), "--no-color")
     assert code == 1
     assert "error MLH001 flop-budget 2.1 MFLOPs per inference is 104.9 % of the FLOP budget" in out
     assert "warning MLH002 params-budget 1,048,576 parameters is 87.4 %" not in out  # < 90 %
     assert "error MLH004 memory-budget weights 4 MiB + peak activations 8 KiB" in out
-    assert ("  budgets   flops 2.1 MFLOPs / 2 MFLOPs (104.9 %), params 1.05 M / 1.2 M (87.4 %)"
-            in out)
+    assert (
+        "  budgets   flops 2.1 MFLOPs / 2 MFLOPs (104.9 %), params 1.05 M / 1.2 M (87.4 %)" in out
+    )
 
 
 def test_a_bad_budget_names_the_file_and_key(tmp_path: Path, matmul: Path) -> None:
@@ -114,7 +124,8 @@ def test_config_targets_bind_profiles_by_glob_and_action(tmp_path: Path, matmul:
     (tmp_path / ".modelint.yaml").write_text(
         "targets:\n"
         "  - {files: ['models/*.onnx'], profile: google-coral-edgetpu-usb, action: warning}\n"
-        "  - {files: ['*'], profile: nvidia-t4}\n")
+        "  - {files: ['*'], profile: nvidia-t4}\n"
+    )
     code, out, _ = run("check", str(matmul), "--no-color")
     assert "  target    google-coral-edgetpu-usb" in out
     # the float model is an error on the Edge TPU, reported as a warning: an advisory target
@@ -132,7 +143,8 @@ def test_config_profile_by_path_relative_to_the_config(tmp_path: Path, matmul: P
     boards.mkdir()
     text = (builtin_profiles_dir() / "raspberry-pi-5.yaml").read_text()
     (boards / "my-pi.yaml").write_text(
-        text.replace("id: raspberry-pi-5", "id: my-pi").replace("aliases: [rpi5, pi5]", ""))
+        text.replace("id: raspberry-pi-5", "id: my-pi").replace("aliases: [rpi5, pi5]", "")
+    )
     (tmp_path / ".modelint.yaml").write_text("profile: boards/my-pi.yaml\ndtype: int8\n")
     code, out, _ = run("check", str(matmul), "--no-color")
     assert code == 0

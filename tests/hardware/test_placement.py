@@ -12,13 +12,16 @@ from modelint.rules.target_views import Hardware
 from modelint.testing import analyze_text
 
 HEADER = '<ir_version: 8, opset_import: ["" : 17]>\n'
-SPLIT = HEADER + """g (float[1, 8, 16, 16] x) => (float[1, 8, 16, 16] y, float[1, 8, 16, 16] z) {
+SPLIT = (
+    HEADER
+    + """g (float[1, 8, 16, 16] x) => (float[1, 8, 16, 16] y, float[1, 8, 16, 16] z) {
     c = Conv <pads = [1, 1, 1, 1]> (x, w)
     e = Exp (c)
     r = Relu (e)
     y = Conv <pads = [1, 1, 1, 1]> (r, w)
     z = Relu (c)
 }"""
+)
 
 
 def _findings(text: str, profile: str, rule: str, **initializers: tuple[int, ...]) -> list[Finding]:
@@ -49,10 +52,13 @@ def test_edge_tpu_single_split_pushes_what_follows_to_the_host() -> None:
 
 
 def test_checked_constraints_and_fallback_per_op() -> None:
-    text = HEADER + """g (float[1, 8, 20, 20] x) => (float[1, 8, 4, 4] y) {
+    text = (
+        HEADER
+        + """g (float[1, 8, 20, 20] x) => (float[1, 8, 4, 4] y) {
         c = Conv <strides = [5, 5]> (x, w)
         y = Relu (c)
     }"""
+    )
     (finding,) = _findings(text, "ethos-u55", "MLH010", w=(8, 8, 5, 5))
     assert finding.message == (
         "Conv cannot run on Alif Ensemble E8 (Cortex-M55 HP 400 MHz + Ethos-U55-256): "
@@ -70,14 +76,18 @@ def test_no_fallback_leaves_the_latency_unknown() -> None:
     assert target.placement.nodes["Erf:y"].reason == "Erf has no TFLITE equivalent"
     assert target.latency.expected_s is None
     assert target.latency.unknown == (
-        "Erf:y cannot run on st-stm32h743-cortex-m7 (no fallback engine)",)
+        "Erf:y cannot run on st-stm32h743-cortex-m7 (no fallback engine)",
+    )
 
 
 def test_layout_transposes_are_not_tflite_ops() -> None:
-    text = HEADER + """g (float[1, 16, 16, 8] x) => (float[1, 8, 16, 16] y) {
+    text = (
+        HEADER
+        + """g (float[1, 16, 16, 8] x) => (float[1, 8, 16, 16] y) {
         t = Transpose <perm = [0, 3, 1, 2]> (x)
         y = Relu (t)
     }"""
+    )
     placement = place(analyze_text(text), find_profile("coral"))
     assert placement.unsupported() == [] and placement.nodes["Transpose:t"].target_ops == ()
 
@@ -86,8 +96,7 @@ def test_shape_limits() -> None:
     dynamic = HEADER + "g (float[1, S, 8] x) => (float[1, S, 8] y) { y = Relu (x) }"
     (finding,) = _findings(dynamic, "ethos-u55", "MLH011")
     assert finding.message.endswith(
-        "the shape of 'x' is not static (the target needs static shapes); it runs on "
-        "cortex_m55_hp"
+        "the shape of 'x' is not static (the target needs static shapes); it runs on cortex_m55_hp"
     )
     rank5 = HEADER + "g (float[1, 2, 2, 2, 2] x) => (float[1, 2, 2, 2, 2] y) { y = Relu (x) }"
     (finding,) = _findings(rank5, "ethos-u55", "MLH011")

@@ -13,11 +13,25 @@ from modelint.profiles import find_profile, list_profiles, load_profile_file
 from modelint.resources import builtin_profiles_dir
 
 RESEARCH_DEVICES = {
-    "nvidia-h200-sxm", "nvidia-h100-sxm", "nvidia-a100-sxm-80gb", "nvidia-l4", "nvidia-t4",
-    "nvidia-jetson-agx-orin-64gb", "nvidia-jetson-orin-nx-16gb", "nvidia-jetson-orin-nano-8gb",
-    "nvidia-jetson-nano-4gb", "google-coral-edgetpu-usb", "apple-m2", "apple-m3",
-    "apple-a17-pro", "qualcomm-snapdragon-8-gen-3", "raspberry-pi-4", "raspberry-pi-5",
-    "intel-xeon-platinum-8480plus", "st-stm32h743-cortex-m7", "alif-ensemble-e8-ethos-u55",
+    "nvidia-h200-sxm",
+    "nvidia-h100-sxm",
+    "nvidia-a100-sxm-80gb",
+    "nvidia-l4",
+    "nvidia-t4",
+    "nvidia-jetson-agx-orin-64gb",
+    "nvidia-jetson-orin-nx-16gb",
+    "nvidia-jetson-orin-nano-8gb",
+    "nvidia-jetson-nano-4gb",
+    "google-coral-edgetpu-usb",
+    "apple-m2",
+    "apple-m3",
+    "apple-a17-pro",
+    "qualcomm-snapdragon-8-gen-3",
+    "raspberry-pi-4",
+    "raspberry-pi-5",
+    "intel-xeon-platinum-8480plus",
+    "st-stm32h743-cortex-m7",
+    "alif-ensemble-e8-ethos-u55",
     "espressif-esp32-s3",
 }
 
@@ -52,10 +66,22 @@ def test_every_research_device_ships_and_loads() -> None:
 
 def test_every_figure_names_a_known_source() -> None:
     for profile in list_profiles():
-        figures = [f for e in profile.engines for f in (*e.peak_dense.values(),
-                                                        *e.peak_sparse.values()) if f]
-        figures += [f for f in (profile.memory.capacity, profile.memory.bandwidth,
-                                profile.memory.flash, profile.tdp) if f]
+        figures = [
+            f
+            for e in profile.engines
+            for f in (*e.peak_dense.values(), *e.peak_sparse.values())
+            if f
+        ]
+        figures += [
+            f
+            for f in (
+                profile.memory.capacity,
+                profile.memory.bandwidth,
+                profile.memory.flash,
+                profile.tdp,
+            )
+            if f
+        ]
         for figure in figures:
             assert figure.tags, (profile.id, figure)
             assert set(figure.sources) <= set(profile.sources), (profile.id, figure)
@@ -111,22 +137,49 @@ def test_a_user_profile_loads_by_path(tmp_path: Path) -> None:
     ("old", "new", "key", "message"),
     [
         ("memory:\n", "memroy:\n", "(top level)", "unknown key 'memroy' (did you mean 'memory'?)"),
-        ("int8: 10 TOPS [A1]", "int8: 10 TB/s [A1]", "engines[0].peak_dense.int8",
-         "'10 TB/s' is a bandwidth; expected a rate of operations"),
-        ("int8: 10 TOPS [A1]", "int8: 10 TOPS", "engines[0].peak_dense.int8",
-         "'10 TOPS' has no source"),
-        ("int8: 10 TOPS [A1]", "int8: 10 TOPS [S9]", "engines[0].peak_dense.int8",
-         "unknown source 'S9' (sources: A1; markers: D, E, W)"),
-        ("bandwidth: 20 GB/s [A1]", "bandwidth: 20000000000", "memory.bandwidth",
-         "has no source"),
-        ("category: npu_accelerator", "category: npu", "category",
-         "'npu' is not one of: datacenter_gpu, edge_gpu, npu_accelerator"),
-        ("precisions: [int8]", "precisions: [int7]", "engines[0].precisions[0]",
-         "'int7' is not one of"),
-        ("default: true", "default: false", "engines",
-         "exactly one engine must be `default: true`"),
-        ("{policy: broad}", "{policy: broad, fallback: cpu}", "operators.fallback",
-         "no engine 'cpu'"),
+        (
+            "int8: 10 TOPS [A1]",
+            "int8: 10 TB/s [A1]",
+            "engines[0].peak_dense.int8",
+            "'10 TB/s' is a bandwidth; expected a rate of operations",
+        ),
+        (
+            "int8: 10 TOPS [A1]",
+            "int8: 10 TOPS",
+            "engines[0].peak_dense.int8",
+            "'10 TOPS' has no source",
+        ),
+        (
+            "int8: 10 TOPS [A1]",
+            "int8: 10 TOPS [S9]",
+            "engines[0].peak_dense.int8",
+            "unknown source 'S9' (sources: A1; markers: D, E, W)",
+        ),
+        ("bandwidth: 20 GB/s [A1]", "bandwidth: 20000000000", "memory.bandwidth", "has no source"),
+        (
+            "category: npu_accelerator",
+            "category: npu",
+            "category",
+            "'npu' is not one of: datacenter_gpu, edge_gpu, npu_accelerator",
+        ),
+        (
+            "precisions: [int8]",
+            "precisions: [int7]",
+            "engines[0].precisions[0]",
+            "'int7' is not one of",
+        ),
+        (
+            "default: true",
+            "default: false",
+            "engines",
+            "exactly one engine must be `default: true`",
+        ),
+        (
+            "{policy: broad}",
+            "{policy: broad, fallback: cpu}",
+            "operators.fallback",
+            "no engine 'cpu'",
+        ),
         ("memory: 0.5,", "memory: 1.5,", "efficiency.memory", "1.5 is greater than"),
     ],
 )
@@ -148,14 +201,17 @@ def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
         list_profiles([tmp_path])
 
 
-CALIBRATED = MINIMAL.replace("sources:\n", """calibration:
+CALIBRATED = MINIMAL.replace(
+    "sources:\n",
+    """calibration:
   - {op: gemm, m: 1000, n: 1000, k: 1000, precision: int8, metric: latency, value: 0.5 ms,
      source: A1}
   - {op: copy, bytes: 1 GB, metric: latency, value: 62.5 ms, source: A1}
   - {op: launch, kernels: 1000, metric: latency, value: 4 ms, source: A1}
   - {model: resnet50, metric: latency_mean, value: 3 ms, source: A1}
 sources:
-""")
+""",
+)
 
 
 def test_microbenchmarks_refit_eta_and_overhead(tmp_path: Path) -> None:

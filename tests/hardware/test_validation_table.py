@@ -33,6 +33,13 @@ def test_docs_table_is_what_the_estimator_says_today() -> None:
 def test_every_research_measurement_is_compared() -> None:
     validation = _validation()
     profiles = {m.profile for m in validation.MEASUREMENTS}
-    assert {"nvidia-h100-sxm", "nvidia-a100-sxm-80gb", "nvidia-l4", "nvidia-jetson-agx-orin-64gb",
-            "google-coral-edgetpu-usb", "alif-ensemble-e8-ethos-u55", "raspberry-pi-4",
-            "raspberry-pi-5"} <= profiles
+    assert {
+        "nvidia-h100-sxm",
+        "nvidia-a100-sxm-80gb",
+        "nvidia-l4",
+        "nvidia-jetson-agx-orin-64gb",
+        "google-coral-edgetpu-usb",
+        "alif-ensemble-e8-ethos-u55",
+        "raspberry-pi-4",
+        "raspberry-pi-5",
+    } <= profiles

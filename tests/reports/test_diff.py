@@ -200,6 +200,6 @@ def test_a_pure_rename_matches_every_node() -> None:
     new = analyze_text(*_mlp("renamed_", WIDTHS, "Sigmoid"))
     matching = match_nodes(old.graph, new.graph)
     assert (matching.removed, matching.added) == ((), ())
-    assert all(old_key.replace(":", ":renamed_") == new_key
-               for old_key, new_key in matching.by_structure)
-
+    assert all(
+        old_key.replace(":", ":renamed_") == new_key for old_key, new_key in matching.by_structure
+    )
