@@ -35,6 +35,7 @@ def analyze_loaded(
         layer_of=loaded.layer_of,
         serialized=loaded.serialized,
     )
+    graph.topological_order()  # raises on a cyclic graph: every command refuses it, alone
     costs = compute_costs(graph, rules)
     return ModelAnalysis(
         path=loaded.path,

@@ -10,6 +10,7 @@ from typing import Any
 
 import onnx
 
+from modelint.errors import ModelLoadError
 from modelint.graph.constants import ConstantFolder
 from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode
 from modelint.graph.shapes import infer_types
@@ -74,6 +75,7 @@ def build_graph(
     opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
     walk = _Walk()
     _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
+    _check_defined(walk)
     control_flow = any(node.subgraphs for node in walk.nodes.values())
     types = infer_types(
         model,
@@ -100,9 +102,23 @@ def build_graph(
         bindings=types.bindings,
         unbound=types.unbound,
         notes=types.notes,
+        shape_errors=types.errors,
         ir_version=int(model.ir_version),
         producer_name=model.producer_name,
     )
+
+
+def _check_defined(walk: _Walk) -> None:
+    """Every tensor a node reads must be a node output, a graph input or an initializer:
+    ONNX checkers and runtimes refuse a model that reads anything else, and its costs would
+    rest on a tensor nobody defines."""
+    producers, initializers, inputs = walk.producers, walk.initializers, walk.graph_inputs
+    for name, users in walk.consumers.items():
+        if name not in producers and name not in initializers and name not in inputs:
+            raise ModelLoadError(
+                f"invalid ONNX graph: node '{users[0]}' reads tensor '{name}', which no node, "
+                "graph input or initializer defines"
+            )
 
 
 def _local_keys(fields: list[_Fields]) -> list[str]:

@@ -78,6 +78,7 @@ class ModelGraph:
     bindings: tuple[ShapeBinding, ...] = ()
     unbound: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    shape_errors: tuple[str, ...] = ()  # what strict ONNX shape inference rejects
     ir_version: int = 0
     producer_name: str = ""
 

@@ -50,6 +50,7 @@ class InferredTypes:
     bindings: tuple[ShapeBinding, ...]
     unbound: tuple[str, ...]  # 'input[dim] symbol' left unknown
     notes: tuple[str, ...]
+    errors: tuple[str, ...] = ()  # what strict shape inference rejects (an invalid graph)
 
 
 def walk_graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
@@ -86,26 +87,38 @@ def infer_types(
     if serialized and inputs != [value.SerializeToString() for value in model.graph.input]:
         serialized = None  # a bound dim: the bytes no longer say what the model is
     notes: list[str] = []
-    inferred = _infer(model, notes, serialized)
+    errors: list[str] = []
+    inferred = _infer(model, notes, serialized, errors)
     types = _collect_types(inferred.graph, subgraphs=subgraphs, constants=constants)
     if not _all_known(types, node_outputs):
         folded = fold_constants(inferred, {name: entry[0] for name, entry in types.items()})
         if folded is not None:
             refined = _collect_types(_infer(folded, notes).graph, subgraphs=subgraphs)
             types = {name: _better(types.get(name), entry) for name, entry in refined.items()}
-    return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes))
+    return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes), tuple(errors))
 
 
 def _infer(
-    model: onnx.ModelProto, notes: list[str], serialized: bytes | None = None
+    model: onnx.ModelProto,
+    notes: list[str],
+    serialized: bytes | None = None,
+    errors: list[str] | None = None,
 ) -> onnx.ModelProto:
+    """Shape inference; with ``errors``, strict first: what it rejects (a MatMul of [1,4] by
+    [3,5]) is recorded, and the lenient pass that follows keeps whatever shapes it can
+    (non-strict inference skips the failing node silently and the costs would look right)."""
+    source = model if serialized is None else serialized
     try:
         with contrib_schemas():
+            if errors is not None:
+                try:
+                    return onnx.shape_inference.infer_shapes(
+                        source, check_type=False, strict_mode=True, data_prop=True
+                    )
+                except onnx.shape_inference.InferenceError as exc:
+                    errors.append(_inference_error(exc))
             return onnx.shape_inference.infer_shapes(
-                model if serialized is None else serialized,
-                check_type=False,
-                strict_mode=False,
-                data_prop=True,
+                source, check_type=False, strict_mode=False, data_prop=True
             )
     except (onnx.shape_inference.InferenceError, ValueError, RuntimeError) as exc:
         # Non-strict inference rarely raises; when it does we keep the exporter's own types.
@@ -128,6 +141,14 @@ def _all_known(types: Mapping[str, TypeEntry], names: Iterable[str]) -> bool:
 
 def _better(old: TypeEntry | None, new: TypeEntry) -> TypeEntry:
     return new if _known(new) or old is None else old
+
+
+def _inference_error(exc: BaseException) -> str:
+    """'(op_type:MatMul, node name: mm): Incompatible dimensions for matrix multiplication'
+    from ONNX's '[ShapeInferenceError] Inference error(s): (op_type:...): [...] ...'."""
+    text = " ".join(str(exc).split())
+    text = re.sub(r"\[(?:ShapeInferenceError|TypeInferenceError)\] ", "", text)
+    return text.removeprefix("Inference error(s): ")[:300]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
 from modelint.analysis.cost_rules import CostRules
 from modelint.config import Config, find_config_file, load_config
-from modelint.errors import ModelintError, UsageError
+from modelint.errors import ModelintError, ModelLoadError, UsageError
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
@@ -90,7 +90,11 @@ def analyze_one(
         if unknown_config
         else ()
     )
-    return analyze_loaded(loaded, rules, AnalysisOptions(input_shapes=shapes, notes=notes))
+    try:
+        return analyze_loaded(loaded, rules, AnalysisOptions(input_shapes=shapes, notes=notes))
+    except ModelLoadError as exc:  # an invalid graph: the error names its file everywhere
+        exc.path = exc.path or str(path)
+        raise
 
 
 class _Rules:

@@ -118,6 +118,7 @@ class ModelView:
             "opset",
             "ir_version",
             "unbound_inputs",
+            "shape_errors",
             "unused_initializers",
             "unused_initializer_bytes",
             *HARDWARE_FIELDS,
@@ -174,6 +175,8 @@ def _graph_facts(analysis: ModelAnalysis, name: str) -> Any:
         return graph.ir_version
     if name == "unbound_inputs":
         return analysis.unbound
+    if name == "shape_errors":
+        return graph.shape_errors
     unused = graph.unused_initializers()
     if name == "unused_initializers":
         return unused

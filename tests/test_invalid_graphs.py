@@ -1,0 +1,86 @@
+"""Invalid ONNX graphs are never costed as if they were fine: a tensor nobody defines fails
+the model (exit 2, one line naming the file and the node) while the other files of the run
+are reported; shapes that contradict each other are an MLG009 error finding."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+
+HEADER = '<ir_version: 8, opset_import: ["" : 17]>\n'
+UNDEFINED = (
+    HEADER + "g (float[1, 4] x) => (float[1, 4] z) {\n y = Relu (x)\n z = Add (y, ghost)\n}\n"
+)
+MATMUL = HEADER + "g (float[1, 4] x, float[3, 5] w) => (float[1, 5] z) {\n z = MatMul (x, w)\n}\n"
+ADD = HEADER + "g (float[1, 4] x, float[1, 5] w) => (float[1, 4] z) {\n z = Add (x, w)\n}\n"
+GOOD = HEADER + "g (float[1, 4] x, float[4, 5] w) => (float[1, 5] z) {\n z = MatMul (x, w)\n}\n"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["check", "inspect"])
+def test_a_tensor_nobody_defines_fails_the_model_alone(tmp_path: Path, command: str) -> None:
+    bad = _write(tmp_path, "ghost.onnxtxt", UNDEFINED)
+    good = _write(tmp_path, "good.onnxtxt", GOOD)
+    paths = [bad, good] if command == "check" else [bad]
+    code, out, err = run(command, "--format", "json", *paths)
+    assert code == 2
+    assert err == (
+        f"modelint: error: {bad}: invalid ONNX graph: node 'Add:z' reads tensor 'ghost', "
+        "which no node, graph input or initializer defines\n"
+    )
+    if command == "check":
+        assert [model["path"] for model in json.loads(out)["models"]] == [good]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (MATMUL, "(op_type:MatMul): Incompatible dimensions for matrix multiplication"),
+        (ADD, "(op_type:Add): Incompatible dimensions"),
+    ],
+)
+def test_contradicting_shapes_are_an_error_finding(tmp_path: Path, text: str, problem: str) -> None:
+    path = _write(tmp_path, "mismatch.onnxtxt", text)
+    code, out, _ = run("check", "--format", "json", path)
+    assert code == 1
+    (model,) = json.loads(out)["models"]
+    (finding,) = [f for f in model["findings"] if f["rule_id"] == "MLG009"]
+    assert finding["severity"] == "error"
+    assert finding["message"] == (
+        f"ONNX shape inference rejects this graph, so its costs are not reliable: {problem}"
+    )
+
+
+def test_a_valid_graph_has_no_shape_error(tmp_path: Path) -> None:
+    code, out, _ = run("check", "--format", "json", _write(tmp_path, "ok.onnxtxt", GOOD))
+    assert code == 0
+    (model,) = json.loads(out)["models"]
+    assert model["findings"] == []
+    assert model["totals"]["macs"] == 20  # 1x4 by 4x5
+
+
+CYCLE = HEADER + "g (float[1, 4] x) => (float[1, 4] b) {\n a = Add (x, b)\n b = Relu (a)\n}\n"
+
+
+@pytest.mark.parametrize("argv", [["inspect"], ["inspect", "--by", "op"], ["check"]])
+def test_a_cyclic_graph_is_refused_by_every_command(tmp_path: Path, argv: list[str]) -> None:
+    path = _write(tmp_path, "cycle.onnxtxt", CYCLE)
+    code, _, err = run(*argv, path)
+    assert code == 2
+    assert err == f"modelint: error: {path}: the graph has a cycle (ONNX graphs must be acyclic)\n"
