@@ -160,14 +160,48 @@ def from_keras_model(
     large = model.count_params() > _LARGE_MODEL_PARAMS
     collecting = _collect_between_optimizer_passes() if large else contextlib.nullcontext()
     with _plain_grouped_convolution(), collecting:
-        proto = _proto(
-            tf.tf2onnx.convert.from_function(
-                function, input_signature=signature, opset=opset, custom_op_handlers=_HANDLERS
+        proto = _convert_function(tf, function.get_concrete_function(*signature), opset)
+    del function
+    if large:  # a full collection costs ~0.3 s once TensorFlow is loaded: only where it pays
+        gc.collect()
+    return proto
+
+
+def _convert_function(tf: TensorFlowModules, concrete: Any, opset: int) -> onnx.ModelProto:
+    """``tf2onnx.convert.from_function`` for a traced function, minus its slow freeze.
+
+    tf2onnx freezes with ``convert_variables_to_constants_v2``, which builds a new
+    ConcreteFunction from the frozen GraphDef (pruning and lifting every op) only for tf2onnx
+    to turn it straight back into a GraphDef: 1.5 of MobileNetV2's 1.8 s of freezing. Its own
+    large-model freezer returns the GraphDef itself; Grappler prunes it to the outputs next,
+    as it does the other. ``fix_freezing_errors`` drops variable assignments, which only a
+    training-mode trace holds (tf2onnx applies it when the slow freeze fails)."""
+    from tf2onnx import convert as tf2onnx_convert
+    from tf2onnx import tf_loader
+
+    resource = tf.tf.dtypes.resource
+    inputs = [tensor.name for tensor in concrete.inputs if tensor.dtype != resource]
+    outputs = [tensor.name for tensor in concrete.outputs if tensor.dtype != resource]
+    renames = tf2onnx_convert.tensor_names_from_structed(concrete, inputs, outputs)
+    with tf.tf.device("/cpu:0"):
+        graph_def = tf_loader.convert_variables_to_constants_large_model(concrete)
+        graph_def = tf_loader.fix_freezing_errors_part2(tf_loader.fix_freezing_errors(graph_def))
+        with tf.tf.Graph().as_default() as graph, tf_loader.tf_session(graph=graph) as session:
+            tf.tf.import_graph_def(graph_def, name="")
+            feeds = tf_loader.inputs_without_resource(session, inputs)
+            graph_def = tf_loader.tf_optimize(feeds, outputs, graph_def)
+        return _proto(
+            tf2onnx_convert._convert_common(
+                graph_def,
+                name=concrete.name,
+                continue_on_error=True,
+                opset=opset,
+                custom_op_handlers=_HANDLERS,
+                input_names=inputs,
+                output_names=outputs,
+                tensors_to_rename=renames,
             )
         )
-    del function
-    gc.collect()
-    return proto
 
 
 def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
