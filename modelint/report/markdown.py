@@ -104,8 +104,12 @@ def _cost_rows(result: ModelResult) -> list[_CostRow]:
     coverage = analysis.coverage
     note = f" ({uncosted_note(coverage)})" if not coverage.complete else ""
     flops = at_least(format_quantity(totals.flops, "ops"), coverage) + note
-    rows = [
-        _CostRow("params", si(totals.params), totals.params, budgets.params),
+    rows = [_CostRow("params", si(totals.params), totals.params, budgets.params)]
+    source = analysis.source_params
+    if source is not None:  # the framework's own count: conversion folds some parameters away
+        split = f"trainable {si(source.trainable)}, non-trainable {si(source.non_trainable)}"
+        rows.append(_CostRow(f"params ({source.framework})", f"{si(source.total)} ({split})"))
+    rows += [
         _CostRow("MACs", at_least(si(totals.macs), coverage) + note),
         _CostRow("FLOPs", flops, totals.flops, budgets.flops, "ops", not coverage.complete),
         _CostRow("memory", memory_text, memory, budgets.memory, "B"),

@@ -62,6 +62,12 @@ def _params_line(analysis: ModelAnalysis) -> str:
             f"\n  {source.framework:<9} {source.total:,} params (trainable "
             f"{source.trainable:,}, non-trainable {source.non_trainable:,})"
         )
+        fewer = source.total - totals.params
+        if fewer > 0:  # the usual case; docs/tensorflow.md, "Parameter counts"
+            line += (
+                f"; ONNX has {fewer:,} fewer: conversion folds BatchNormalization into the "
+                "weights, drops all-zero biases and shares identical constants (docs/tensorflow.md)"
+            )
     return line
 
 

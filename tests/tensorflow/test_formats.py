@@ -57,7 +57,36 @@ def test_keras_parameter_counts_are_keras_own(cnn_files: dict[str, Path], tmp_pa
         assert source.non_trainable == 16
     code, out, _ = run("check", "--cache-dir", str(tmp_path), str(cnn_files["keras"]))
     assert code == 0
-    assert "keras     426 params (trainable 410, non-trainable 16)" in out
+    # ONNX: conv1 216 + 8, bn1 as a Mul and an Add of 8 each (its moving mean and variance
+    # folded into them), dw 72 + 8, head 80 + 10
+    assert "  params    410  weights 1.6 KiB (ONNX initializers)\n" in out
+    assert (
+        "keras     426 params (trainable 410, non-trainable 16); ONNX has 16 fewer: "
+        "conversion folds BatchNormalization into the weights, drops all-zero biases and "
+        "shares identical constants (docs/tensorflow.md)\n"
+    ) in out
+
+
+def test_untrained_zero_biases_are_dropped_and_the_report_says_so(tmp_path: Path) -> None:
+    """Keras initialises biases to 0 and tf2onnx drops an all-zero bias: the Dense 8->4->2
+    stack of docs/tensorflow.md has 46 Keras parameters and 40 ONNX ones until trained."""
+    import keras
+
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(4, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
+    model.save(tmp_path / "fresh.keras")
+    model.set_weights([weight + 0.5 for weight in model.get_weights()])
+    model.save(tmp_path / "trained.keras")
+    cache = str(tmp_path / "cache")
+    _, fresh, _ = run("check", "--cache-dir", cache, str(tmp_path / "fresh.keras"))
+    _, trained, _ = run("check", "--cache-dir", cache, str(tmp_path / "trained.keras"))
+    assert "  params    40  weights 160 B (ONNX initializers)\n" in fresh
+    assert "keras     46 params (trainable 46, non-trainable 0); ONNX has 6 fewer" in fresh
+    assert "  params    46  weights 184 B (ONNX initializers)\n" in trained
+    assert "keras     46 params (trainable 46, non-trainable 0)\n" in trained
+    _, review, _ = run("check", "--cache-dir", cache, "--format", "markdown", str(tmp_path))
+    assert "| params | 40 |\n| params (keras) | 46 (trainable 46, non-trainable 0) |" in review
 
 
 def test_inspect_by_layer_uses_keras_layer_names(
