@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import onnx
@@ -36,6 +37,23 @@ def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes]:
     return model, data
 
 
+def _parse_error(exc: onnx.parser.ParseError) -> str:
+    """'line 4, column 1: Expected character ) not found (at '}')' from onnx's message, which
+    is the repr of bytes: "b'[ParseError at position (line: 4 column: 1)]\\nError context:
+    }\\nExpected character ) not found.'"."""
+    text = str(exc.args[0] if exc.args else exc)
+    if isinstance(exc.args[0] if exc.args else None, bytes):
+        text = exc.args[0].decode("utf-8", errors="replace")
+    elif text.startswith(("b'", 'b"')):
+        text = text[2:-1].encode().decode("unicode_escape", errors="replace")
+    found = re.search(r"\(line: (\d+) column: (\d+)\)\]\s*Error context:(.*?)\n(.*)", text, re.S)
+    if found is None:
+        return " ".join(text.split())[:300]
+    line, column, context, problem = found.groups()
+    near = f" (at '{context.strip()[:60]}')" if context.strip() else ""
+    return f"line {line}, column {column}: {' '.join(problem.split()).rstrip('.')}{near}"
+
+
 def load_onnx_text(path: Path) -> onnx.ModelProto:
     """The ONNX text format (onnx.parser), used for tiny test and example models."""
     try:
@@ -45,9 +63,8 @@ def load_onnx_text(path: Path) -> onnx.ModelProto:
     try:
         model = onnx.parser.parse_model(text)
     except onnx.parser.ParseError as exc:
-        first = str(exc).strip().splitlines()
         raise ModelLoadError(
-            f"ONNX text does not parse: {first[0] if first else exc}", path=str(path)
+            f"ONNX text does not parse: {_parse_error(exc)}", path=str(path)
         ) from exc
     _check_model_shape(model, path)
     return model

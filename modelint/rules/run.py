@@ -13,6 +13,7 @@ from modelint.errors import ModelintError, ModelLoadError, UsageError
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
+from modelint.load.formats import MODEL_SUFFIXES
 from modelint.rules.engine import run_rules
 from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
@@ -164,11 +165,13 @@ def _check_one(
 def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:
     """Analyse and lint every model under ``paths``; a bad file becomes a LoadFailure, the
     rest go on. Errors in options, config or rules concern the whole run and are raised."""
+    paths = list(paths)
     models = discover_models(paths)
     if not models:
+        where = ", ".join(str(path) for path in paths)
         raise UsageError(
-            "no model files found (looked for .onnx, .keras, .h5, .tflite, .pb "
-            "and SavedModel directories)"
+            f"no model files found in {where} (looked for "
+            f"{', '.join(sorted(MODEL_SUFFIXES))} files and SavedModel directories)"
         )
     loaded_rules = _Rules(options)
     ledger = SuppressionLedger()

@@ -10,12 +10,14 @@ model's own dtypes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelint.analysis import ModelAnalysis
 from modelint.analysis.target import estimate_target
 from modelint.config import Config, Target
+from modelint.errors import ProfileError, UsageError
 from modelint.findings import Severity
 from modelint.profiles import Budgets, HardwareProfile, find_profile
 from modelint.rules.selection import Overrides, _file_matches
@@ -42,18 +44,34 @@ def _matching_target(path: Path, config: Config) -> tuple[int, Target] | None:
     return None
 
 
+def _find_profile(ref: str, extra: tuple[str, ...], config: Config, where: str) -> HardwareProfile:
+    """``find_profile``, its error naming where the reference came from: the command line,
+    or the config file and key (a broken profile file names itself)."""
+    try:
+        return find_profile(ref, extra)
+    except ProfileError as exc:
+        if exc.path:
+            raise
+        if where == "--profile":
+            raise UsageError(f"--profile: {exc.message}") from exc
+        origin = config.origins.get(re.split(r"[.\[]", where, maxsplit=1)[0])
+        raise ProfileError(exc.message, path=origin, key=where) from exc
+
+
 def bind_target(path: Path, config: Config, overrides: Overrides) -> Binding:
     """The binding for one model (profiles are loaded, and their errors raised, here)."""
     found = None if overrides.profile is not None else _matching_target(path, config)
     target = found[1] if found else None
     extra = config.profile_paths
     if overrides.profile is not None:
-        profile, origin, action = find_profile(overrides.profile, extra), "--profile", None
+        profile = _find_profile(overrides.profile, extra, config, "--profile")
+        origin, action = "--profile", None
     elif found is not None and target is not None:
-        profile = find_profile(target.profile, extra)
+        profile = _find_profile(target.profile, extra, config, f"targets[{found[0]}].profile")
         origin, action = f"config targets[{found[0]}]", target.action
     elif config.profile is not None:
-        profile, origin, action = find_profile(config.profile, extra), "config profile", None
+        profile = _find_profile(config.profile, extra, config, "profile")
+        origin, action = "config profile", None
     else:
         profile, origin, action = None, "", None
     budgets = config.budgets.over(profile.budgets) if profile else config.budgets

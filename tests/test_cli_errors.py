@@ -1,0 +1,70 @@
+"""Usage and input errors say where they come from: the flag, the config file and key, the
+directory searched, the line and column of ONNX text."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from modelint.cli import main
+
+GOOD = (
+    '<ir_version: 8, opset_import: ["" : 17]>\n'
+    "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
+)
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _project(tmp_path: Path, config: str = "") -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "m.onnxtxt").write_text(GOOD)
+    if config:
+        (tmp_path / ".modelint.yaml").write_text(config)
+    return tmp_path
+
+
+def test_an_unknown_profile_on_the_command_line_names_the_flag(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    code, _, err = run("check", "--profile", "nvidia-t5", str(project / "m.onnxtxt"))
+    assert code == 2
+    assert err == (
+        "modelint: error: --profile: unknown profile 'nvidia-t5' (did you mean 'nvidia-t4'?); "
+        "see `modelint profiles` (or give a profile file's path)\n"
+    )
+
+
+def test_an_unknown_profile_in_the_config_names_the_file_and_key(tmp_path: Path) -> None:
+    project = _project(tmp_path, 'targets:\n  - files: ["*.onnxtxt"]\n    profile: nvidia-t5\n')
+    code, _, err = run("check", str(project / "m.onnxtxt"))
+    assert code == 2
+    assert err.startswith(
+        f"modelint: error: {project / '.modelint.yaml'}: targets[0].profile: unknown profile "
+        "'nvidia-t5' (did you mean 'nvidia-t4'?)"
+    )
+
+
+def test_no_model_files_names_the_directories_searched(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not a model")
+    code, _, err = run("check", str(tmp_path / "empty"))
+    assert code == 2
+    assert err == (
+        f"modelint: error: no model files found in {tmp_path / 'empty'} (looked for .h5, "
+        ".hdf5, .keras, .onnx, .onnxtxt, .pb, .tflite files and SavedModel directories)\n"
+    )
+
+
+def test_onnx_text_that_does_not_parse_gives_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.onnxtxt"
+    path.write_text(GOOD.replace("Relu (x)", "Relu (x"))
+    code, _, err = run("check", str(path))
+    assert code == 2
+    assert err == (
+        f"modelint: error: {path}: ONNX text does not parse: line 4, column 1: "
+        "Expected character ) not found (at '}')\n"
+    )
