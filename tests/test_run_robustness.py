@@ -118,3 +118,39 @@ def test_api_takes_rule_names_for_parameters() -> None:
         model, parameters={"saturating-activation-before-deep-stack": {"depth": 6}}
     )
     assert [f.rule_id for f in found] == []
+
+
+UNKNOWN_SEQ = (
+    '<ir_version: 8, opset_import: ["" : 17]>\n'
+    "g (float[1, S, 4] x, float[4, 5] w, float[5, 5] v) => (float[1, S, 5] y) {\n"
+    " a = MatMul (x, w)\n y = MatMul (a, v)\n}\n"
+)
+BIG_MATMUL_RULE = """id: XBIG001
+name: big-matmul
+summary: MatMul over 10 MACs.
+description: a node rule reading a cost
+severity: warning
+kind: node
+match: {op: [MatMul]}
+where: [cost.macs > 10]
+message: "{node.name} is big"
+"""
+
+
+def test_undecided_node_rules_count_nodes_and_model_rules_do_not(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "big.yaml").write_text(BIG_MATMUL_RULE)
+    model = tmp_path / "m.onnxtxt"
+    model.write_text(UNKNOWN_SEQ)
+    (tmp_path / ".modelint.yaml").write_text("budgets: {flops: 1 MFLOPs}\n")
+    code, out, _ = run("check", "--rules", str(rules), str(model))
+    assert code == 0
+    assert (
+        "  undecided XBIG001 on 2 nodes: macs of node 'MatMul:a' not known "
+        "(shape of output 0 (Y) 'a' unknown)\n"
+    ) in out
+    assert (
+        "  undecided MLH001: model.flops is not known: 2 of 2 nodes are uncosted (MLC001), "
+        "so the total is only a lower bound\n"
+    ) in out

@@ -68,9 +68,9 @@ def _skip_reason(model: ModelResult, rule_id: str, requires: tuple[str, ...]) ->
     checked against, or it could not decide (an unknown shape or estimate)."""
     if "profile" in requires and model.hardware.target is None:
         return "needs a hardware profile (--profile)"
-    reasons = [item.reason for item in model.undecided if item.rule_id == rule_id]
-    if reasons:
-        return f"undecided on {plural(len(reasons), 'node')}: {reasons[0]}"
+    for undecided, where, reason in model.undecided_rules():
+        if undecided == rule_id:
+            return f"undecided{where}: {reason}"
     return None
 
 

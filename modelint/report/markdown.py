@@ -241,12 +241,9 @@ def _uncosted(analysis: ModelAnalysis) -> list[str]:
 
 
 def _undecided(result: ModelResult) -> list[str]:
-    reasons: dict[str, list[str]] = {}
-    for item in result.undecided:
-        reasons.setdefault(item.rule_id, []).append(item.reason)
     return [
-        f"- {rule_id} could not decide on {plural(len(found), 'node')}: {cell(found[0])}"
-        for rule_id, found in sorted(reasons.items())
+        f"- {rule_id} could not decide{where}: {cell(reason)}"
+        for rule_id, where, reason in result.undecided_rules()
     ]
 
 

@@ -19,7 +19,6 @@ from modelint.findings import Finding, Severity
 from modelint.report.catalog import INFORMATION_URI, RuleInfo, rule_catalog
 from modelint.report.locations import artifact_location
 from modelint.rules import ModelResult, RunResult
-from modelint.templates import plural
 
 __all__ = ["SARIF_SCHEMA", "render_sarif", "sarif_dict"]
 
@@ -143,19 +142,17 @@ def _invocation(run: RunResult, root: Path) -> dict[str, Any]:
         for failure in run.failures
     ]
     for model in run.models:
-        reasons: dict[str, list[str]] = {}
-        for item in model.undecided:
-            reasons.setdefault(item.rule_id, []).append(item.reason)
         notes += [
             {
                 "level": "note",
                 "message": {
-                    "text": f"{rule_id} could not decide on {plural(len(found), 'node')} of "
-                    f"{model.analysis.path}: {found[0]}"
+                    "text": f"{rule_id} could not decide{where} of {model.analysis.path}: {reason}"
+                    if where
+                    else f"{rule_id} could not decide on {model.analysis.path}: {reason}"
                 },
                 "associatedRule": {"id": rule_id},
             }
-            for rule_id, found in sorted(reasons.items())
+            for rule_id, where, reason in model.undecided_rules()
         ]
     return {"executionSuccessful": not run.failures, "toolExecutionNotifications": notes}
 

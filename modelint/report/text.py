@@ -109,11 +109,8 @@ def _result_lines(result: ModelResult, style: Style) -> list[str]:
     suppressed = len(result.findings) - len(result.active())
     if suppressed:
         lines.append(f"  ({plural(suppressed, 'finding')} suppressed by the config)")
-    undecided: dict[str, list[str]] = {}
-    for item in result.undecided:
-        undecided.setdefault(item.rule_id, []).append(item.reason)
-    for rule_id, reasons in sorted(undecided.items()):
-        lines.append(f"  undecided {rule_id} on {plural(len(reasons), 'node')}: {reasons[0]}")
+    for rule_id, where, reason in result.undecided_rules():
+        lines.append(f"  undecided {rule_id}{where}: {reason}")
     return [*lines, ""]
 
 

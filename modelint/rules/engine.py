@@ -345,7 +345,10 @@ def _layer_name(node: OpNode) -> str:
 def _aggregate_rule(context: _Context) -> list[Finding]:
     env = aggregate_environment(context.analysis, context.params, context.hardware)
     for level in context.rule.levels:
-        if context.holds(level.when, env, ""):
+        holds = context.holds(level.when, env, "")
+        if holds is None:  # undecided (recorded once): the lower levels would be too
+            return []
+        if holds:
             severity = context.severity if context.severity_overridden else level.severity
             extra = {"template": level.message} if level.message else {}
             finding = context.finding(env, _location(context.analysis, None), severity, extra)

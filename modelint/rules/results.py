@@ -10,6 +10,7 @@ from modelint.findings import Finding, Severity
 from modelint.rules.engine import Undecided
 from modelint.rules.spec import LintRule
 from modelint.rules.target_views import Hardware
+from modelint.templates import plural
 
 __all__ = ["LoadFailure", "ModelResult", "RunResult"]
 
@@ -25,6 +26,17 @@ class ModelResult:
 
     def active(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.suppression is None]
+
+    def undecided_rules(self) -> list[tuple[str, str, str]]:
+        """(rule id, where, first reason) per rule that could not decide, by id; ``where`` is
+        ' on 3 nodes' for node and path rules, '' for a rule about the whole model."""
+        found: dict[str, list[Undecided]] = {}
+        for item in self.undecided:
+            found.setdefault(item.rule_id, []).append(item)
+        return [
+            (rule_id, f" on {plural(len(items), 'node')}" if items[0].node else "", items[0].reason)
+            for rule_id, items in sorted(found.items())
+        ]
 
 
 @dataclass(frozen=True, slots=True)
