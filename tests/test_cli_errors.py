@@ -68,3 +68,15 @@ def test_onnx_text_that_does_not_parse_gives_line_and_column(tmp_path: Path) -> 
         f"modelint: error: {path}: ONNX text does not parse: line 4, column 1: "
         "Expected character ) not found (at '}')\n"
     )
+
+
+def test_dtype_without_any_profile_is_a_usage_error(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    code, _, err = run("check", "--dtype", "int8", str(project / "m.onnxtxt"))
+    assert code == 2
+    assert err == (
+        "modelint: error: --dtype sets the precision of a hardware profile's estimate: pass "
+        "--profile too (or bind one in the config: profile, targets)\n"
+    )
+    code, _, _ = run("check", "--dtype", "int8", "--profile", "nvidia-t4", str(project))
+    assert code == 0

@@ -74,6 +74,11 @@ def bind_target(path: Path, config: Config, overrides: Overrides) -> Binding:
         origin, action = "config profile", None
     else:
         profile, origin, action = None, "", None
+        if overrides.dtype is not None and not config.targets:
+            raise UsageError(
+                "--dtype sets the precision of a hardware profile's estimate: pass --profile "
+                "too (or bind one in the config: profile, targets)"
+            )
     budgets = config.budgets.over(profile.budgets) if profile else config.budgets
     if target is not None:
         budgets = target.budgets.over(budgets)
