@@ -103,6 +103,7 @@ class Config:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()  # model path globs skipped (exclude + extend-exclude)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
     profile: str | None = None  # id, id@MODE or an absolute profile file path
@@ -232,6 +233,7 @@ def _load_config(path: Path | None, stamp: tuple[int, int] | None) -> Config:
         per_file_ignores={
             glob: tuple(codes) for glob, codes in values.get("per-file-ignores", {}).items()
         },
+        exclude=(*values.get("exclude", ()), *values.get("extend-exclude", ())),
         rule_options={code: dict(options) for code, options in values.get("rules", {}).items()},
         suppressions=tuple(_suppression(entry) for entry in values.get("suppressions", ())),
         profile=values.get("profile"),

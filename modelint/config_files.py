@@ -26,7 +26,14 @@ __all__ = ["PRESETS", "Merged", "preset_path", "pyproject_table", "resolve"]
 
 PRESETS = ("recommended", "strict")
 # Keys whose values accumulate along `extends` (lists append, mappings merge key by key).
-_APPENDED = ("extend-select", "ignore", "rule-paths", "suppressions", "profiles")
+_APPENDED = (
+    "extend-select",
+    "ignore",
+    "rule-paths",
+    "suppressions",
+    "profiles",
+    "extend-exclude",
+)
 _MERGED = ("per-file-ignores", "rules", "input-shapes", "conversion", "budgets")
 
 Merged = tuple[dict[str, Any], dict[str, str]]  # (values, key -> the file that set it)

@@ -44,7 +44,7 @@ def test_unknown_keys_and_bad_values_are_reported_with_key_paths(tmp_path: Path)
     assert lines[0] == (
         f"{path}: (top level): unknown key 'input_shapes' (did you mean "
         "'input-shapes'?); valid keys: budgets, cache, cache-dir, conversion, "
-        "dtype, extend-select, extends, fail-on, ignore, input-shapes, "
+        "dtype, exclude, extend-exclude, extend-select, extends, fail-on, ignore, input-shapes, "
         "per-file-ignores, profile, profiles, rule-paths, rules, select, "
         "suppressions, targets"
     )

@@ -54,6 +54,7 @@ def check_options(
         progress=progress,
         profile=args.profile,
         dtype=args.dtype,
+        exclude=tuple(getattr(args, "exclude", ())),
     )
 
 

@@ -183,6 +183,13 @@ def _check(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="leave these rules out (comma-separated)",
     )
     check.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip model paths matching GLOB (repeatable; added to the config's exclude)",
+    )
+    check.add_argument(
         "--strict", action="store_true", help="uncosted nodes (MLC001) become error findings"
     )
     check.add_argument(

@@ -17,7 +17,7 @@ from modelint.load.formats import MODEL_SUFFIXES
 from modelint.rules.engine import run_rules
 from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
-from modelint.rules.selection import Overrides, rule_settings
+from modelint.rules.selection import Overrides, excluded, rule_settings
 from modelint.rules.suppressions import SuppressionLedger
 from modelint.rules.targets import bind_target, hardware_for
 
@@ -45,6 +45,7 @@ class CheckOptions:
     progress: Callable[[str | None], None] | None = None  # conversion progress (CLI's line)
     profile: str | None = None  # --profile
     dtype: str | None = None  # --dtype
+    exclude: tuple[str, ...] = ()  # --exclude, added to the config's exclude globs
 
 
 def load_options(
@@ -166,12 +167,16 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     """Analyse and lint every model under ``paths``; a bad file becomes a LoadFailure, the
     rest go on. Errors in options, config or rules concern the whole run and are raised."""
     paths = list(paths)
-    models = discover_models(paths)
+    found = discover_models(paths)
+    models = [
+        path for path in found if not excluded(path, config_for(path, options), options.exclude)
+    ]
     if not models:
         where = ", ".join(str(path) for path in paths)
+        skipped = f"; {len(found)} excluded by exclude globs" if found else ""
         raise UsageError(
             f"no model files found in {where} (looked for "
-            f"{', '.join(sorted(MODEL_SUFFIXES))} files and SavedModel directories)"
+            f"{', '.join(sorted(MODEL_SUFFIXES))} files and SavedModel directories{skipped})"
         )
     loaded_rules = _Rules(options)
     ledger = SuppressionLedger()

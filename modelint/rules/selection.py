@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,16 @@ def _file_matches(pattern: str, path: Path, base: Path | None) -> bool:
         with contextlib.suppress(ValueError):  # a model outside the config's tree
             candidates.append(str(path.resolve().relative_to(base.resolve())))
     return any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates)
+
+
+def excluded(path: Path, config: Config, extra: Sequence[str] = ()) -> bool:
+    """True when ``path`` matches the config's ``exclude``/``extend-exclude`` globs (relative
+    to the config file's directory, or the bare file name) or an ``--exclude`` glob (relative
+    to the working directory, as typed)."""
+    base = Path(config.path).parent if config.path else None
+    if any(_file_matches(pattern, path, base) for pattern in config.exclude):
+        return True
+    return any(_file_matches(pattern, path, Path.cwd()) for pattern in extra)
 
 
 def _enabled(path: Path, config: Config, rules: RuleSet, overrides: Overrides) -> frozenset[str]:

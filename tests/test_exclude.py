@@ -1,0 +1,78 @@
+"""Model paths can be left out of a run: config ``exclude`` (replaced along ``extends``),
+``extend-exclude`` (added), and ``--exclude`` on the command line; explicit files too, so a
+pre-commit hook that passes file names honours them."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+
+MODEL = (
+    '<ir_version: 8, opset_import: ["" : 17]>\n'
+    "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
+)
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    for name in ("models/a.onnxtxt", "models/b.onnxtxt", "tests/fixtures/broken.onnxtxt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(MODEL)
+    return tmp_path
+
+
+def _checked(project: Path, *argv: str) -> list[str]:
+    code, out, err = run("check", "--format", "json", *argv, str(project))
+    assert code == 0, err
+    return [str(Path(m["path"]).relative_to(project)) for m in json.loads(out)["models"]]
+
+
+def test_config_exclude_skips_matching_models(project: Path) -> None:
+    (project / ".modelint.yaml").write_text('exclude: ["tests/fixtures/*"]\n')
+    assert _checked(project) == ["models/a.onnxtxt", "models/b.onnxtxt"]
+
+
+def test_extend_exclude_adds_to_an_inherited_exclude(project: Path) -> None:
+    (project / "base.yaml").write_text('exclude: ["tests/*"]\n')
+    (project / ".modelint.yaml").write_text('extends: [base.yaml]\nextend-exclude: ["b.*"]\n')
+    assert _checked(project) == ["models/a.onnxtxt"]
+
+
+def test_command_line_exclude_and_explicit_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)  # --exclude globs are relative to where the command runs
+    assert _checked(project, "--exclude", "models/a.*") == [
+        "models/b.onnxtxt",
+        "tests/fixtures/broken.onnxtxt",
+    ]
+    (project / ".modelint.yaml").write_text('exclude: ["tests/fixtures/*"]\n')
+    explicit = project / "tests" / "fixtures" / "broken.onnxtxt"
+    code, _, err = run("check", str(explicit), str(project / "models" / "a.onnxtxt"))
+    assert code == 0, err
+
+
+def test_everything_excluded_says_so(project: Path) -> None:
+    (project / ".modelint.yaml").write_text('exclude: ["*.onnxtxt"]\n')
+    code, _, err = run("check", str(project))
+    assert code == 2
+    assert err.endswith("SavedModel directories; 3 excluded by exclude globs)\n")
+
+
+def test_exclude_must_be_a_list_of_globs(project: Path) -> None:
+    (project / ".modelint.yaml").write_text("exclude: tests\n")
+    code, _, err = run("check", str(project))
+    assert code == 2
+    assert err.startswith(f"modelint: error: {project / '.modelint.yaml'}: exclude: ")
