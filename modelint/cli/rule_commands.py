@@ -48,6 +48,11 @@ def run_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.rules.rule_tests import run_rule_tests
 
     results = run_rule_tests(Path(args.directory))
+    if not results:
+        raise UsageExit(
+            f"modelint test: no rule tests under {args.directory} (expected.yaml "
+            "files or rules with docs examples)"
+        )
     failed = [result for result in results if not result.passed]
     for result in results:
         out.write(f"{'PASS' if result.passed else 'FAIL'}  {result.name}\n")
@@ -57,11 +62,6 @@ def run_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"      actual:   {sorted(result.actual, key=str)}\n"
             )
     out.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
-    if not results:
-        raise UsageExit(
-            f"modelint test: no rule tests under {args.directory} (expected.yaml "
-            "files or rules with docs examples)"
-        )
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 

@@ -7,7 +7,13 @@ Each ``expected.yaml`` under DIR names tiny models beside it (ONNX text ``.onnxt
     models:
       custom_op.onnxtxt:
         - {rule: MLC001, node: "Frobnicate:y"}
+      whole_model.onnxtxt:
+        - {rule: MLH001}         # no `node`: a model-level finding (one with no node)
       plain.onnxtxt: []          # no finding expected
+
+An entry takes exactly the keys ``rule`` (required) and ``node`` (optional); the document
+also takes ``profile``, ``budgets`` and ``dtype`` for hardware rules. Anything else, an
+unknown rule id or a rule missing from ``rules:`` is an error naming the file and key path.
 
 Every rule found under DIR is also checked against its own ``docs`` examples: it must fire
 on ``docs.fail`` (at ``docs.fail-nodes`` when given) and stay silent on ``docs.pass``.
@@ -28,6 +34,7 @@ from onnx import numpy_helper
 from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
 from modelint.analysis.target import estimate_target
 from modelint.errors import ModelLoadError, RuleError
+from modelint.expr import did_you_mean
 from modelint.findings import Finding
 from modelint.load import LoadedModel, load_model
 from modelint.profiles import find_profile, parse_budgets
@@ -105,33 +112,102 @@ def _from_text(text: str, name: str, initializers: Mapping[str, Any] | None = No
     return LoadedModel(name, "onnx-text", proto)
 
 
-def _expected(entries: Any, where: str) -> Expected:
+_DOCUMENT_KEYS = ("rules", "models", "profile", "budgets", "dtype")
+_ENTRY_KEYS = ("rule", "node")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def _unknown_key(name: str, valid: tuple[str, ...]) -> str:
+    hint = did_you_mean(name, valid)
+    return f"unknown key {name!r}{hint}; valid keys: {', '.join(valid)}"
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a value of an expected.yaml sits, and what its rule ids may be."""
+
+    file: str
+    rules: RuleSet
+    listed: frozenset[str] | None = None  # the document's `rules:`, when given
+
+    def error(self, message: str, key: str | None = None) -> RuleError:
+        return RuleError(message, path=self.file, key=key)
+
+    def rule(self, code: Any, key: str) -> str:
+        if not isinstance(code, str):
+            raise self.error(f"expected a rule id, got {_shown(code)}", key)
+        if self.rules.get(code) is None:
+            raise self.error(
+                f"unknown rule {code!r}{did_you_mean(code.upper(), self.rules.codes())}", key
+            )
+        if self.listed is not None and code not in self.listed:
+            raise self.error(f"rule {code!r} is not under test (add it to `rules:`)", key)
+        return code
+
+
+def _entry(entry: Any, where: _Where, key: str) -> tuple[str, str | None]:
+    if not isinstance(entry, Mapping) or "rule" not in entry:
+        raise where.error(
+            f"expected a mapping with 'rule' (and optionally 'node'), got {_shown(entry)}", key
+        )
+    unknown = sorted(str(name) for name in entry if name not in _ENTRY_KEYS)
+    if unknown:
+        raise where.error(_unknown_key(unknown[0], _ENTRY_KEYS), key)
+    node = entry.get("node")
+    if node is not None and not isinstance(node, str):
+        raise where.error(
+            "expected a node key (a string; omit `node` for a model-level finding), "
+            f"got {_shown(node)}",
+            f"{key}.node",
+        )
+    return where.rule(entry["rule"], f"{key}.rule"), node
+
+
+def _expected(entries: Any, where: _Where, key: str) -> Expected:
     if not isinstance(entries, list):
-        raise RuleError("expected a list of {rule, node} findings", path=where)
-    return frozenset((str(e["rule"]), e.get("node")) for e in entries)
+        raise where.error(
+            f"expected a list of {{rule, node}} findings ([] for none), got {_shown(entries)}",
+            key,
+        )
+    return frozenset(_entry(entry, where, f"{key}[{index}]") for index, entry in enumerate(entries))
 
 
 def _case_files(directory: Path) -> Iterator[Path]:
     return iter(sorted(directory.rglob("expected.yaml")))
 
 
-def _cases(path: Path, rules: RuleSet) -> Iterator[CaseResult]:
+def _document(path: Path, rules: RuleSet) -> tuple[Mapping[str, Any], _Where]:
     document = read_yaml(str(path), RuleError)
+    where = _Where(str(path), rules)
     if not isinstance(document, Mapping) or not isinstance(document.get("models"), Mapping):
-        raise RuleError("expected.yaml needs a `models:` mapping", path=str(path))
+        raise where.error("expected.yaml needs a `models:` mapping")
+    unknown = sorted(str(name) for name in document if name not in _DOCUMENT_KEYS)
+    if unknown:
+        raise where.error(_unknown_key(unknown[0], _DOCUMENT_KEYS))
+    listed = document.get("rules")
+    if listed is None or listed == []:  # the rules the cases mention
+        return document, where
+    if not isinstance(listed, list):
+        raise where.error(f"expected a list of rule ids, got {_shown(listed)}", "rules")
+    codes = frozenset(where.rule(code, f"rules[{index}]") for index, code in enumerate(listed))
+    return document, _Where(str(path), rules, codes)
+
+
+def _cases(path: Path, rules: RuleSet) -> Iterator[CaseResult]:
+    document, where = _document(path, rules)
     models: Mapping[str, Any] = document["models"]
     expectations = {
-        name: _expected(entries, f"{path}: models.{name}") for name, entries in models.items()
+        str(name): _expected(entries, where, f"models.{name}") for name, entries in models.items()
     }
-    under_test = frozenset(
-        document.get("rules") or {rule for exp in expectations.values() for rule, _ in exp}
-    )
-    ids = frozenset(rule.id for code in under_test if (rule := rules.get(code)) is not None)
-    missing = sorted(code for code in under_test if rules.get(code) is None)
-    if missing:
-        raise RuleError(f"unknown rule {missing[0]!r}", path=str(path), key="rules")
+    ids = where.listed
+    if ids is None:
+        ids = frozenset(rule for expected in expectations.values() for rule, _ in expected)
     setup = _Setup(
-        str(path),
+        where.file,
         profile=document.get("profile"),
         budgets=document.get("budgets", {}),
         dtype=document.get("dtype"),
