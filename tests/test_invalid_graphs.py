@@ -84,3 +84,23 @@ def test_a_cyclic_graph_is_refused_by_every_command(tmp_path: Path, argv: list[s
     code, _, err = run(*argv, path)
     assert code == 2
     assert err == f"modelint: error: {path}: the graph has a cycle (ONNX graphs must be acyclic)\n"
+
+
+def test_a_bad_input_shape_fails_only_the_model_it_does_not_fit(tmp_path: Path) -> None:
+    rank3 = _write(
+        tmp_path,
+        "rank3.onnxtxt",
+        HEADER + "g (float[1, T, 4] x) => (float[1, T, 4] y) {\n y = Relu (x)\n}\n",
+    )
+    rank2 = _write(
+        tmp_path,
+        "rank2.onnxtxt",
+        HEADER + "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n",
+    )
+    code, out, err = run("check", "--format", "json", "--input-shape", "x=1,16,4", rank3, rank2)
+    assert code == 2
+    assert err == (
+        f"modelint: error: {rank2}: input shape for 'x' has 3 dims, the input has rank 2\n"
+    )
+    (model,) = json.loads(out)["models"]
+    assert model["path"] == rank3 and model["totals"]["flops"] == 64

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelint.errors import UsageError
+from modelint.errors import ModelLoadError
 from modelint.testing import analyze_text, node_cost
 
 CONV = """
@@ -37,17 +37,29 @@ def test_unbound_spatial_dims_leave_the_node_uncosted_never_zero() -> None:
     assert not analysis.coverage.complete and analysis.coverage.flops_share is None
 
 
-def test_unknown_input_name_is_a_usage_error_with_a_hint() -> None:
-    with pytest.raises(UsageError, match=r"'y', which is not a graph input; inputs: x$"):
+def test_unknown_input_name_is_a_model_error_with_a_hint() -> None:
+    with pytest.raises(ModelLoadError, match=r"'y', which is not a graph input; inputs: x$"):
         analyze_text(CONV, WEIGHTS, input_shapes={"y": (1, 3, 8, 8)})
     image = CONV.replace(" x)", " image)").replace("(x,", "(image,")
-    with pytest.raises(UsageError, match=r"'imag', .*\(did you mean 'image'\?\)"):
+    with pytest.raises(ModelLoadError, match=r"'imag', .*\(did you mean 'image'\?\)"):
         analyze_text(image, WEIGHTS, input_shapes={"imag": (1, 3, 8, 8)})
 
 
-def test_rank_mismatch_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="3 dims given, the input has rank 4"):
+def test_rank_mismatch_is_a_model_error() -> None:
+    with pytest.raises(
+        ModelLoadError, match=r"^input shape for 'x' has 3 dims, the input has rank 4$"
+    ):
         analyze_text(CONV, WEIGHTS, input_shapes={"x": (1, 3, 8)})
+
+
+def test_a_fixed_dim_can_be_rebound_and_the_report_says_so() -> None:
+    """Exporters fix a batch-agnostic model's batch at 1; a throughput figure rebinds it."""
+    fixed = CONV.replace("float[N, 3, H, W] x", "float[1, 3, 8, 8] x").replace(
+        "[N, 4, H, W]", "[1, 4, 8, 8]"
+    )
+    analysis = analyze_text(fixed, WEIGHTS, input_shapes={"x": (256, 3, 8, 8)})
+    assert [b.describe() for b in analysis.bindings] == ["x[0] 1->256 (input-shape)"]
+    assert analysis.totals.macs == 256 * 8 * 8 * 4 * 27
 
 
 def test_constant_chains_are_folded_for_shape_inference() -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import onnx
 
-from modelint.errors import UsageError
+from modelint.errors import ModelLoadError
 from modelint.expr import did_you_mean
 from modelint.graph.contrib import contrib_schemas
 from modelint.graph.folding import fold_constants
@@ -36,8 +36,11 @@ class ShapeBinding:
     symbol: str  # the dim_param it replaced ('' when the dim was simply missing)
     value: int
     origin: str  # 'input-shape' (user) or 'batch-default'
+    replaced: int | None = None  # the fixed value a user's batch replaced (1 -> 256)
 
     def describe(self) -> str:
+        if self.replaced is not None:
+            return f"{self.input}[{self.index}] {self.replaced}->{self.value} ({self.origin})"
         name = f"'{self.symbol}'" if self.symbol else "?"
         return f"{self.input}[{self.index}] {name}={self.value} ({self.origin})"
 
@@ -84,6 +87,8 @@ def infer_types(
     inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
     bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
     _substitute_symbols(model.graph, symbols, subgraphs=subgraphs)
+    if any(binding.replaced is not None for binding in bindings):
+        _forget_declared_shapes(model.graph)
     if serialized and inputs != [value.SerializeToString() for value in model.graph.input]:
         serialized = None  # a bound dim: the bytes no longer say what the model is
     notes: list[str] = []
@@ -165,8 +170,8 @@ def _bind_inputs(
     if unknown:
         names = [value.name for value in inputs]
         hint = did_you_mean(unknown[0], names)
-        raise UsageError(
-            f"--input-shape names {unknown[0]!r}, which is not a graph input{hint}; "
+        raise ModelLoadError(
+            f"input shape given for {unknown[0]!r}, which is not a graph input{hint}; "
             f"inputs: {', '.join(names) or '(none)'}"
         )
     bindings: list[ShapeBinding] = []
@@ -205,8 +210,8 @@ def _apply_user_shape(
     tensor_type = value.type.tensor_type
     dims = tensor_type.shape.dim
     if tensor_type.HasField("shape") and len(dims) != len(shape):
-        raise UsageError(
-            f"--input-shape {value.name}: {len(shape)} dims given, the input has rank {len(dims)}"
+        raise ModelLoadError(
+            f"input shape for {value.name!r} has {len(shape)} dims, the input has rank {len(dims)}"
         )
     if not tensor_type.HasField("shape"):
         for _ in shape:
@@ -214,13 +219,28 @@ def _apply_user_shape(
     for index, (dim, size) in enumerate(zip(dims, shape, strict=True)):
         if size is None:
             continue
-        if dim.HasField("dim_value") and dim.dim_value == size:
-            continue
+        replaced = None
+        if dim.HasField("dim_value"):
+            if dim.dim_value == size:
+                continue
+            # A fixed dim rebound (batch 1 -> 256 for a throughput figure, 224 -> 299 for a
+            # resolution): allowed, and shown in the report as '1->256'; shapes that no longer
+            # fit the weights surface as MLG009 from strict inference.
+            replaced = dim.dim_value
         symbol = dim.dim_param
         if symbol:
             symbols[symbol] = size
         dim.dim_value = size
-        bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape"))
+        bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape", replaced))
+
+
+def _forget_declared_shapes(graph: onnx.GraphProto) -> None:
+    """The exporter's output and intermediate shapes were computed from the fixed dims a
+    user rebound: inference recomputes them (kept, they would contradict it)."""
+    del graph.value_info[:]
+    for value in graph.output:
+        if value.type.HasField("tensor_type"):
+            value.type.tensor_type.ClearField("shape")
 
 
 def _substitute_symbols(
