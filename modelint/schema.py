@@ -70,6 +70,19 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type, misc]
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date-shaped scalar that is no date (2027-13-45) stays text, so the schema and
+        the key that reads it report it, instead of PyYAML raising a bare ValueError."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _UniqueKeyLoader.construct_yaml_timestamp
+)
+
 
 def read_yaml(path: str, error: type[KeyedFileError]) -> Any:
     """Read a YAML file safely (no tags, no code; duplicate keys are errors); errors name

@@ -242,6 +242,8 @@ def parse_budgets(
             values[name] = parse_value(value, dimensions[name])
         except UnitError as exc:
             raise error(exc.message, path=path, key=f"{key}.{name}") from None
+        if values[name] <= 0:  # a budget of 0 or less fails every model: a typo, not a limit
+            raise error(f"a budget must be above 0, got {value!r}", path=path, key=f"{key}.{name}")
     return Budgets(**values)
 
 

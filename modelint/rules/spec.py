@@ -68,17 +68,27 @@ class Parameter:
     type: str
     default: Any
     doc: str
+    choices: tuple[Any, ...] = ()  # the only values allowed (none: any of the type)
+    minimum: float | None = None  # numbers: the smallest and largest allowed
+    maximum: float | None = None
 
     def check(self, value: Any) -> str | None:
-        """None when ``value`` fits the declared type, else what is wrong."""
+        """None when ``value`` fits the declared type, choices and range, else what is wrong."""
         expected = _PARAMETER_TYPES[self.type]
         if isinstance(value, bool) and self.type in ("int", "float"):
             return f"{self.name} must be {self.type}, not bool"
-        return (
-            None
-            if isinstance(value, expected)
-            else (f"{self.name} must be {self.type}, not {type(value).__name__}")
-        )
+        if not isinstance(value, expected):
+            return f"{self.name} must be {self.type}, not {type(value).__name__}"
+        if self.choices and value not in self.choices:
+            listed = ", ".join(str(choice) for choice in self.choices)
+            return f"{self.name} must be one of: {listed}; got {value!r}"
+        low, high = self.minimum, self.maximum
+        number = float(value) if isinstance(value, (int, float)) else None
+        if number is not None and (
+            (low is not None and number < low) or (high is not None and number > high)
+        ):
+            return f"{self.name} must be between {low} and {high}; got {value!r} ({self.doc})"
+        return None
 
 
 @dataclass(frozen=True)
@@ -234,7 +244,14 @@ class _Compiler:
 def _parameters(compiler: _Compiler) -> dict[str, Parameter]:
     declared = compiler.document.get("parameters", {})
     parameters = {
-        name: Parameter(name, spec["type"], spec["default"], spec["doc"])
+        name: Parameter(
+            name,
+            spec["type"],
+            spec["default"],
+            spec["doc"],
+            tuple(spec.get("choices", ())),
+            *spec.get("range", (None, None)),
+        )
         for name, spec in declared.items()
     }
     for name, parameter in parameters.items():

@@ -1,0 +1,53 @@
+"""Config values that parse but cannot be meant are errors naming the file and key: a date
+that is no date, a budget of 0 or less, a rule parameter outside its choices or range."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+
+MODEL = (
+    '<ir_version: 8, opset_import: ["" : 17]>\n'
+    "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
+)
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        (
+            "suppressions: [{rules: [MLA001], reason: gated by design, expires: 2027-13-45}]",
+            "suppressions[0]: expires '2027-13-45' is not a date (YYYY-MM-DD)",
+        ),
+        ("budgets: {flops: -5}", "budgets.flops: a budget must be above 0, got -5"),
+        ("budgets: {latency: 0 ms}", "budgets.latency: a budget must be above 0, got '0 ms'"),
+        (
+            "rules: {MLH003: {estimate: bogus}}",
+            "rules.MLH003.estimate: estimate must be one of: expected, optimistic; got 'bogus'",
+        ),
+        (
+            "rules: {MLH001: {warn_at: 50}}",
+            "rules.MLH001.warn_at: warn_at must be between 0.01 and 10; got 50 (share of the "
+            "budget above which a warning is raised)",
+        ),
+    ],
+)
+def test_values_that_cannot_be_meant_are_config_errors(
+    tmp_path: Path, config: str, problem: str
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "m.onnxtxt").write_text(MODEL)
+    (tmp_path / ".modelint.yaml").write_text(config + "\n")
+    code, _, err = run("check", str(tmp_path / "m.onnxtxt"))
+    assert code == 2
+    assert err == f"modelint: error: {tmp_path / '.modelint.yaml'}: {problem}\n"
