@@ -13,6 +13,7 @@ import onnx
 
 from modelint.errors import ConversionError, ModelintError
 from modelint.load.cache import ConversionCache, cache_key, default_cache_dir
+from modelint.load.formats import check_tflite
 from modelint.load.model import LoadedModel, LoadOptions, SourceParams
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import layer_map, scope_map
@@ -115,6 +116,8 @@ def _loaded(
 
 def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> LoadedModel:
     """Convert (or fetch from the cache) a TensorFlow-family model as ONNX."""
+    if model_format == "tflite":  # tf2onnx reads a truncated flatbuffer as garbage offsets
+        check_tflite(path)
     cache = None
     if options.cache:
         directory = Path(options.cache_dir) if options.cache_dir else default_cache_dir(path)

@@ -1,0 +1,41 @@
+"""Input checks on real TensorFlow files: a whole .tflite passes the flatbuffer check, a cut
+one is refused before tf2onnx sees it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
+pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
+
+from modelint.cli import main
+from modelint.errors import ModelLoadError
+from modelint.load.formats import check_tflite
+
+pytestmark = pytest.mark.tensorflow
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_converter_written_tflite_passes_and_its_prefixes_fail(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
+    whole = cnn_files["tflite"].read_bytes()
+    check_tflite(cnn_files["tflite"])
+    for size in (8, 64, len(whole) // 2):
+        cut = tmp_path / f"cut{size}.tflite"
+        cut.write_bytes(whole[:size])
+        with pytest.raises(ModelLoadError, match="truncated or corrupt TFLite model"):
+            check_tflite(cut)
+        code, out, err = run("check", "--no-cache", str(cut))
+        assert code == 2 and "1 could not be read" in out
+        assert err.startswith(f"modelint: error: {cut}: truncated or corrupt TFLite model: ")
+        assert err.endswith(f" of a {size:,}-byte file\n") and err.count("\n") == 1
+        assert "tf2onnx" not in err

@@ -1,0 +1,78 @@
+"""Inputs a new user gets wrong: a file that is not TFLite, a truncated flatbuffer; each one
+line, exit 2."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelint.cli import main
+from modelint.errors import ModelLoadError
+from modelint.load import load_model
+from modelint.load.formats import check_tflite
+
+RELU = (
+    '<ir_version: 8, opset_import: ["" : 17]>\n'
+    "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n"
+)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
+
+
+def _flatbuffer(*, vector_length: int = 0) -> bytes:
+    """A minimal TFLite-shaped flatbuffer: root table with `version` and a `subgraphs`
+    vector of ``vector_length`` offsets, of which only the length is written."""
+    vtable = struct.pack("<HHHHHH", 12, 12, 4, 0, 8, 0)  # fields 0 (version), 2 (subgraphs)
+    header = struct.pack("<I", 20) + b"TFL3"  # root table at byte 20
+    table = struct.pack("<iII", 20 - 8, 3, 4)  # vtable 12 bytes back; subgraphs 4 bytes on
+    return header + vtable + table + struct.pack("<I", vector_length)
+
+
+def test_a_tflite_file_without_the_identifier_is_refused_without_tensorflow(
+    tmp_path: Path,
+) -> None:
+    garbage = tmp_path / "x.tflite"
+    garbage.write_bytes(b"garbage")
+    with pytest.raises(ModelLoadError) as caught:
+        load_model(garbage)
+    assert str(caught.value) == f"{garbage}: not a TFLite model (no TFL3 flatbuffer identifier)"
+    probe = (
+        "import sys\nfrom modelint.cli import main\n"
+        f"code = main(['check', '--no-cache', {str(garbage)!r}])\n"
+        "print('tensorflow' in sys.modules, 'tf2onnx' in sys.modules, code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.splitlines()[-1] == "False False 2"
+    assert result.stderr == (
+        f"modelint: error: {garbage}: not a TFLite model (no TFL3 flatbuffer identifier)\n"
+    )
+
+
+def test_a_truncated_tflite_flatbuffer_names_the_byte_it_needs(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.tflite"
+    whole.write_bytes(_flatbuffer(vector_length=2) + b"\x00" * 8)
+    check_tflite(whole)  # the subgraphs vector ends exactly at the end of the file
+    cases = {
+        "long_vector.tflite": (_flatbuffer(vector_length=3) + b"\x00" * 8, 48, 44),
+        "header.tflite": (b"\x1c\x00\x00\x00TFL3" + b"\x00" * 8, 32, 16),
+        "short.tflite": (b"abcdTFL3", 1_684_234_853, 8),
+    }
+    for name, (content, end, size) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(ModelLoadError) as caught:
+            check_tflite(path)
+        assert str(caught.value) == (
+            f"{path}: truncated or corrupt TFLite model: its flatbuffer reaches byte "
+            f"{end:,} of a {size:,}-byte file"
+        )
