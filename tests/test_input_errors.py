@@ -1,5 +1,5 @@
-"""Inputs a new user gets wrong: a file that is not TFLite, a truncated flatbuffer; each one
-line, exit 2."""
+"""Inputs a new user gets wrong: a file that is not TFLite, a truncated flatbuffer, a plain
+directory given to ``inspect``, out-of-range ``--opset`` / ``--batch``; each one line, exit 2."""
 
 from __future__ import annotations
 
@@ -76,3 +76,33 @@ def test_a_truncated_tflite_flatbuffer_names_the_byte_it_needs(tmp_path: Path) -
             f"{path}: truncated or corrupt TFLite model: its flatbuffer reaches byte "
             f"{end:,} of a {size:,}-byte file"
         )
+
+
+def test_inspect_refuses_a_plain_directory(tmp_path: Path) -> None:
+    (tmp_path / "m.onnxtxt").write_text(RELU)
+    code, out, err = _run("inspect", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"modelint inspect: {tmp_path} is a directory; inspect takes one model (a file or a "
+        "SavedModel directory); use modelint check for directories\n"
+    )
+    code, out, _ = _run("inspect", str(tmp_path / "m.onnxtxt"))
+    assert code == 0 and out.startswith(f"{tmp_path / 'm.onnxtxt'}  [onnx-text;")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--opset", "5"), "modelint: --opset must be >= 9, got 5"),
+        (("--batch", "0"), "modelint: --batch must be >= 1, got 0"),
+        (("--opset", "5", "--batch", "0"), "modelint: --opset must be >= 9, got 5"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "inspect"])
+def test_opset_and_batch_get_their_own_messages(
+    tmp_path: Path, command: str, flags: tuple[str, ...], message: str
+) -> None:
+    model = tmp_path / "m.onnxtxt"
+    model.write_text(RELU)
+    code, out, err = _run(command, *flags, str(model))
+    assert (code, out, err) == (2, "", message + "\n")

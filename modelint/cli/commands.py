@@ -34,8 +34,10 @@ def check_options(
 ) -> CheckOptions:
     from modelint.rules import CheckOptions
 
-    if (args.opset is not None and args.opset < 9) or (args.batch is not None and args.batch < 1):
-        raise UsageExit("modelint: --opset must be >= 9 and --batch >= 1")
+    if args.opset is not None and args.opset < 9:
+        raise UsageExit(f"modelint: --opset must be >= 9, got {args.opset}")
+    if args.batch is not None and args.batch < 1:
+        raise UsageExit(f"modelint: --batch must be >= 1, got {args.batch}")
     return CheckOptions(
         input_shapes=dict(args.input_shape),
         rule_paths=tuple(args.rules),
@@ -73,6 +75,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.analysis import load_cost_rules
+    from modelint.load.formats import is_saved_model_dir
     from modelint.report.inspect import render_inspect_json, render_inspect_text
     from modelint.report.style import Style
     from modelint.rules import analyze_one, config_for
@@ -82,6 +85,11 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.top is not None and args.top <= 0:
         raise UsageExit("modelint inspect: --top must be positive")
     path = Path(args.model)
+    if path.is_dir() and not is_saved_model_dir(path):
+        raise UsageExit(
+            f"modelint inspect: {args.model} is a directory; inspect takes one model (a file "
+            "or a SavedModel directory); use modelint check for directories"
+        )
     with progress_line(args.quiet, err) as progress:
         options = check_options(args, progress)
         config = config_for(path, options)

@@ -1,5 +1,5 @@
 """Input checks on real TensorFlow files: a whole .tflite passes the flatbuffer check, a cut
-one is refused before tf2onnx sees it."""
+one is refused before tf2onnx sees it; ``inspect`` still takes a SavedModel directory."""
 
 from __future__ import annotations
 
@@ -39,3 +39,16 @@ def test_a_converter_written_tflite_passes_and_its_prefixes_fail(
         assert err.startswith(f"modelint: error: {cut}: truncated or corrupt TFLite model: ")
         assert err.endswith(f" of a {size:,}-byte file\n") and err.count("\n") == 1
         assert "tf2onnx" not in err
+
+
+def test_inspect_takes_a_saved_model_directory(cnn_files: dict[str, Path], tmp_path: Path) -> None:
+    saved_model = cnn_files["saved-model"]
+    code, out, err = run("inspect", "--cache-dir", str(tmp_path), str(saved_model))
+    assert code == 0, err
+    assert out.startswith(f"{saved_model}  [saved-model;")
+    code, out, err = run("inspect", str(saved_model.parent))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"modelint inspect: {saved_model.parent} is a directory; inspect takes one model (a "
+        "file or a SavedModel directory); use modelint check for directories\n"
+    )
