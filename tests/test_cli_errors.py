@@ -80,3 +80,24 @@ def test_dtype_without_any_profile_is_a_usage_error(tmp_path: Path) -> None:
     )
     code, _, _ = run("check", "--dtype", "int8", "--profile", "nvidia-t4", str(project))
     assert code == 0
+
+
+def test_select_is_case_insensitive_and_its_errors_name_the_flag(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    model = str(project / "m.onnxtxt")
+    code, _, _ = run("check", "--select", "mlc001,Uncosted-Node", "--format", "json", model)
+    assert code == 0
+    code, _, err = run("check", "--select", "MLZ999", model)
+    assert (code, err) == (2, "modelint: error: --select: 'MLZ999' selects no rule\n")
+    code, _, err = run("check", "--ignore", "MLC01", model)
+    assert code == 2
+    assert err == "modelint: error: --ignore: 'MLC01' selects no rule (did you mean 'MLC001'?)\n"
+
+
+def test_an_unknown_profile_for_the_profile_command(tmp_path: Path) -> None:
+    code, _, err = run("profile", "nvidia-t5")
+    assert code == 2
+    assert err == (
+        "modelint profile: unknown profile 'nvidia-t5' (did you mean 'nvidia-t4'?); "
+        "see `modelint profiles` (or give a profile file's path)\n"
+    )

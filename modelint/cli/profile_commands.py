@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from modelint.cli.commands import EXIT_CLEAN
+from modelint.cli.parser import UsageExit
 
 __all__ = ["run_profile", "run_profiles"]
 
@@ -31,9 +32,16 @@ def run_profiles(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_profile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.analysis.calibration import calibrate_with_models
+    from modelint.errors import ProfileError
     from modelint.profiles import find_profile
     from modelint.report.profiles_report import render_profile
 
-    profile = calibrate_with_models(find_profile(args.ref, _extra_paths(args)))
+    try:
+        found = find_profile(args.ref, _extra_paths(args))
+    except ProfileError as exc:
+        if exc.path:  # a profile file that is broken names itself
+            raise
+        raise UsageExit(f"modelint profile: {exc.message}") from exc
+    profile = calibrate_with_models(found)
     out.write(render_profile(profile))
     return EXIT_CLEAN

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from modelint.config import Config
-from modelint.errors import ConfigError
+from modelint.errors import ConfigError, UsageError
 from modelint.expr import did_you_mean
 from modelint.findings import Severity
 from modelint.rules.engine import RuleSettings
@@ -38,17 +38,27 @@ class Overrides:
 
 
 def _matches(selector: str, rule: LintRule) -> bool:
-    if selector == "ALL":
+    """Ids, id prefixes, names and aliases, in any case (``mla001`` is MLA001)."""
+    wanted = selector.casefold()
+    if wanted == "all":
         return True
-    return rule.id.startswith(selector) or selector in rule.codes()
+    return rule.id.casefold().startswith(wanted) or any(
+        code.casefold() == wanted for code in rule.codes()
+    )
 
 
-def _expand(selectors: Iterable[str], rules: RuleSet, config: Config, key: str) -> set[str]:
+def _expand(
+    selectors: Iterable[str], rules: RuleSet, config: Config, key: str, flag: str | None = None
+) -> set[str]:
+    """The rule ids ``selectors`` name; one that names none is an error located at ``flag``
+    (the command line) or at the config file's ``key``."""
     chosen: set[str] = set()
     for selector in selectors:
         found = {rule.id for rule in rules if _matches(selector, rule)}
         if not found:
             hint = did_you_mean(selector, rules.codes())
+            if flag is not None:
+                raise UsageError(f"{flag}: {selector!r} selects no rule{hint}")
             raise ConfigError(f"{selector!r} selects no rule{hint}", path=config.path, key=key)
         chosen |= found
     return chosen
@@ -73,10 +83,13 @@ def excluded(path: Path, config: Config, extra: Sequence[str] = ()) -> bool:
 
 
 def _enabled(path: Path, config: Config, rules: RuleSet, overrides: Overrides) -> frozenset[str]:
-    select = overrides.select or config.select or ("ALL",)
-    enabled = _expand(select, rules, config, "select")
+    if overrides.select:
+        enabled = _expand(overrides.select, rules, config, "select", "--select")
+    else:
+        enabled = _expand(config.select or ("ALL",), rules, config, "select")
     enabled |= _expand(config.extend_select, rules, config, "extend-select")
-    enabled -= _expand((*config.ignore, *overrides.ignore), rules, config, "ignore")
+    enabled -= _expand(config.ignore, rules, config, "ignore")
+    enabled -= _expand(overrides.ignore, rules, config, "ignore", "--ignore")
     base = Path(config.path).parent if config.path else None
     for pattern, codes in config.per_file_ignores.items():
         if _file_matches(pattern, path, base):
