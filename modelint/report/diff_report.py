@@ -174,17 +174,21 @@ def _shown(rows: Sequence[Any], top: int) -> str:
     return "all shown" if len(rows) <= top else f"top {top} shown"
 
 
-def _unpaired_lines(result: DiffResult) -> list[str]:
+def _unpaired_lines(result: DiffResult, *, failures: bool = True) -> list[str]:
     lines = [f"only in OLD: {path}" for path in result.only_old]
     lines += [f"only in NEW: {path}" for path in result.only_new]
-    lines += [f"could not read: {failure.message}" for failure in result.failures]
+    if failures:
+        lines += [f"could not read: {failure.message}" for failure in result.failures]
     return lines
 
 
 def render_diff_text(result: DiffResult, top: int = 10) -> str:
+    """The terminal report; unreadable models are on stderr already (one line each), so
+    the summary only counts them."""
     lines = [line for diff in result.models for line in _text_model(diff, top)]
-    lines += _unpaired_lines(result)
-    lines.append(f"{plural(len(result.models), 'model pair')} compared")
+    lines += _unpaired_lines(result, failures=False)
+    unreadable = f", {len(result.failures)} could not be read" if result.failures else ""
+    lines.append(f"{plural(len(result.models), 'model pair')} compared{unreadable}")
     return "\n".join(lines) + "\n"
 
 

@@ -122,8 +122,13 @@ def test_an_unreadable_model_exits_two_after_the_report(repository: Path, tmp_pa
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"\x00")
     code, out, err = run_cli("diff", str(broken), "diff/proposed/wide.onnx", cwd=repository)
-    assert code == 2 and "broken.onnx" in err
-    assert "could not read" in out
+    assert code == 2 and err.count("\n") == 1 and "broken.onnx" in err
+    assert out.endswith("0 model pairs compared, 1 could not be read\n")  # said once, on stderr
+    assert "broken.onnx" not in out
+    _, review, _ = run_cli(
+        "diff", str(broken), "diff/proposed/wide.onnx", "--format", "markdown", cwd=repository
+    )
+    assert "could not read" in review and "broken.onnx" in review  # a PR comment has no stderr
 
 
 def test_changes_never_fail_the_diff(repository: Path) -> None:
