@@ -101,3 +101,10 @@ def test_an_unknown_profile_for_the_profile_command(tmp_path: Path) -> None:
         "modelint profile: unknown profile 'nvidia-t5' (did you mean 'nvidia-t4'?); "
         "see `modelint profiles` (or give a profile file's path)\n"
     )
+
+
+def test_output_to_stdout_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    code, _, err = run("check", "--output", "json:-", str(project / "m.onnxtxt"))
+    assert code == 2
+    assert "'json:-': stdout takes the --format report (--format json)" in err

@@ -144,6 +144,13 @@ def test_undecided_node_rules_count_nodes_and_model_rules_do_not(tmp_path: Path)
     model = tmp_path / "m.onnxtxt"
     model.write_text(UNKNOWN_SEQ)
     (tmp_path / ".modelint.yaml").write_text("budgets: {flops: 1 MFLOPs}\n")
+    code, out, _ = run("check", "--format", "json", "--rules", str(rules), str(model))
+    (result,) = json.loads(out)["models"]
+    assert {(u["rule_id"], u["node"]) for u in result["undecided"]} == {
+        ("XBIG001", "MatMul:a"),
+        ("XBIG001", "MatMul:y"),
+        ("MLH001", None),
+    }
     code, out, _ = run("check", "--rules", str(rules), str(model))
     assert code == 0
     assert (

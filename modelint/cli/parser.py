@@ -47,6 +47,10 @@ def _output(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(
             f"unknown format {fmt!r} in {text!r}; choose one of {', '.join(CHECK_FORMATS)}"
         )
+    if path == "-":  # stdout carries the --format report; two reports there would mix
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: stdout takes the --format report (--format {fmt}); --output writes files"
+        )
     return fmt, path
 
 

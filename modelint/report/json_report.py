@@ -121,7 +121,9 @@ def model_dict(
 def _result_dict(result: ModelResult, *, nodes: bool) -> dict[str, Any]:
     data = model_dict(result.analysis, nodes=nodes, hardware=result.hardware)
     data["findings"] = [finding_dict(f) for f in sorted(result.findings)]
-    data["undecided"] = [asdict(item) for item in result.undecided]
+    data["undecided"] = [  # node null: the rule is about the whole model
+        asdict(item) | {"node": item.node or None} for item in result.undecided
+    ]
     return data
 
 
