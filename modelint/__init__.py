@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "analyze", "lint"]
 
 
+def __dir__() -> list[str]:
+    """The public API (the lazy names included), not this module's import machinery."""
+    return sorted(__all__)
+
+
 def __getattr__(name: str) -> Any:
     if name in ("analyze", "lint"):
         from modelint import api  # noqa: PLC0415 - deferred on purpose, see above

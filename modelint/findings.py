@@ -28,6 +28,12 @@ class Severity(IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
+    def __str__(self) -> str:  # 'warning', not IntEnum's '2'
+        return self.label
+
+    def __format__(self, spec: str) -> str:
+        return format(self.label, spec)
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class Location:

@@ -109,3 +109,14 @@ def test_the_projects_own_rules_pass_their_tests() -> None:
     code, out, _ = _run("test", str(Path(__file__).resolve().parent.parent / "rules"))
     assert code == 0, out
     assert "FAIL" not in out and " 0 failed" in out
+
+
+def test_severity_reads_as_its_name() -> None:
+    assert str(Severity.WARNING) == "warning" and f"{Severity.ERROR:>6}" == " error"
+    assert Severity.ERROR > Severity.WARNING > Severity.INFO and int(Severity.INFO) == 1
+
+
+def test_the_package_lists_its_api() -> None:
+    import modelint
+
+    assert dir(modelint) == ["__version__", "analyze", "lint"]

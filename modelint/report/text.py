@@ -40,7 +40,9 @@ def _coverage_lines(analysis: ModelAnalysis) -> list[str]:
         return [line]
     share = coverage.flops_share
     line += (
-        "; FLOP share unknown" if share is None else f"; ~{share * 100:.1f} % of FLOPs (estimate)"
+        "; costed share of FLOPs unknown"
+        if share is None  # an upper bound: each uncosted node is taken at 1 FLOP per element
+        else f"; costed FLOPs at most ~{share * 100:.1f} % of the total (estimate)"
     )
     lines = [line]
     for item in coverage.uncosted:
