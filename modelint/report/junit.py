@@ -114,14 +114,16 @@ def _error_suite(parent: ET.Element, path: str, message: str) -> dict[str, int]:
     return _set_counts(suite, {**_new_counts(), "tests": 1, "errors": 1})
 
 
-def _config_suite(parent: ET.Element, run: RunResult) -> dict[str, int]:
-    suite = ET.SubElement(parent, "testsuite", name="config")
+def _config_suite(parent: ET.Element, run: RunResult, root: Path) -> dict[str, int]:
+    """The config's own findings (stale suppressions), under the config file's path."""
+    path = artifact_location(run.config_findings[0].location.path, root).path
+    suite = ET.SubElement(parent, "testsuite", name=path)
     counts = _new_counts()
     for rule_id in sorted({f.rule_id for f in run.config_findings}):
         findings = [f for f in run.config_findings if f.rule_id == rule_id]
         info = RuleInfo(rule_id, findings[0].rule_name, "", "", findings[0].severity, None)
         counts["tests"] += 1
-        if _case(suite, "config", info, findings, run.fail_on) == "failed":
+        if _case(suite, path, info, findings, run.fail_on) == "failed":
             counts["failures"] += 1
     return _set_counts(suite, counts)
 
@@ -134,7 +136,7 @@ def render_junit(run: RunResult, root: Path) -> str:
         _error_suite(suites, artifact_location(f.path, root).path, f.message) for f in run.failures
     ]
     if run.config_findings:
-        parts.append(_config_suite(suites, run))
+        parts.append(_config_suite(suites, run, root))
     for counts in parts:
         for key, value in counts.items():
             totals[key] += value

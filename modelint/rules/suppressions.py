@@ -70,6 +70,18 @@ def _selects_any(entry: Suppression, rules: Sequence[LintRule]) -> bool:
     return any(_rule_selected(selector, rule) for selector in entry.rules for rule in rules)
 
 
+def _shown(origin: str | None) -> str:
+    """The config file as reports show model paths: relative to the working directory when
+    it lies below it (reports never print an absolute path nobody typed)."""
+    if not origin:
+        return "<config>"
+    path = Path(origin)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return origin
+
+
 @dataclass
 class SuppressionLedger:
     """Applies suppressions across a run and remembers which ones were used, and which ones
@@ -116,7 +128,7 @@ class SuppressionLedger:
         matched in this run and did not (each only when ``enabled``)."""
         found = []
         for key, entry in sorted(self.seen.items()):
-            where = Location(entry.origin or "<config>", node=f"suppressions[{entry.index}]")
+            where = Location(_shown(entry.origin), node=f"suppressions[{entry.index}]")
             expired = entry.expires is not None and entry.expires < self.today
             if entry.expires is not None and expired and EXPIRED_RULE[0] in enabled:
                 found.append(
