@@ -124,12 +124,17 @@ def node_latency(kernel: KernelTime | None, key: str) -> dict[str, Any] | None:
     }
 
 
-def _budgets_dict(budgets: Budgets) -> dict[str, float | None]:
+def _count(value: float | None) -> int | float | None:
+    """Counts are integers in JSON (a '2 GFLOPs' budget parses to 2e9)."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _budgets_dict(budgets: Budgets) -> dict[str, int | float | None]:
     return {
-        "flops": budgets.flops,
-        "params": budgets.params,
+        "flops": _count(budgets.flops),
+        "params": _count(budgets.params),
         "latency_s": budgets.latency,
-        "memory_bytes": budgets.memory,
+        "memory_bytes": _count(budgets.memory),
     }
 
 

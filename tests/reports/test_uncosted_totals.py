@@ -49,6 +49,9 @@ def test_json_keeps_the_numbers_and_flags_the_lower_bound(project: Path) -> None
     (model,) = json.loads(out)["models"]
     assert model["totals"]["flops"] == 0 and model["totals"]["lower_bound"] is True
     assert model["coverage"]["complete"] is False
+    budgets = model["target"]["budgets"]
+    assert budgets == {"flops": 500_000, "params": None, "latency_s": 0.03, "memory_bytes": None}
+    assert isinstance(budgets["flops"], int)  # a count is an integer in JSON
 
 
 def test_inspect_rows_of_uncosted_nodes_are_unknown(project: Path) -> None:
