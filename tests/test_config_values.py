@@ -30,6 +30,11 @@ def run(*argv: str) -> tuple[int, str, str]:
             "suppressions[0]: expires '2027-13-45' is not a date (YYYY-MM-DD)",
         ),
         ("budgets: {flops: -5}", "budgets.flops: a budget must be above 0, got -5"),
+        (
+            "dtype: int8",
+            "dtype: dtype sets the precision of a hardware profile's estimate: set profile or "
+            "targets too (or pass --profile)",
+        ),
         ("budgets: {latency: 0 ms}", "budgets.latency: a budget must be above 0, got '0 ms'"),
         (
             "rules: {MLH003: {estimate: bogus}}",

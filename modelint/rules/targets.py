@@ -17,7 +17,7 @@ from pathlib import Path
 from modelint.analysis import ModelAnalysis
 from modelint.analysis.target import estimate_target
 from modelint.config import Config, Target
-from modelint.errors import ProfileError, UsageError
+from modelint.errors import ConfigError, ProfileError, UsageError
 from modelint.findings import Severity
 from modelint.profiles import Budgets, HardwareProfile, find_profile
 from modelint.rules.selection import Overrides, _file_matches
@@ -78,6 +78,13 @@ def bind_target(path: Path, config: Config, overrides: Overrides) -> Binding:
             raise UsageError(
                 "--dtype sets the precision of a hardware profile's estimate: pass --profile "
                 "too (or bind one in the config: profile, targets)"
+            )
+        if config.dtype is not None and not config.targets:
+            raise ConfigError(
+                "dtype sets the precision of a hardware profile's estimate: set profile or "
+                "targets too (or pass --profile)",
+                path=config.origins.get("dtype", config.path),
+                key="dtype",
             )
     budgets = config.budgets.over(profile.budgets) if profile else config.budgets
     if target is not None:
