@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from modelint.cli import main
+from cli_support import run
 
 CUSTOM = """
 <ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
@@ -18,12 +16,6 @@ g (float[1, 4] x) => (float[1, 4] y) {
     y = acme.Frobnicate (a)
 }
 """
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_version() -> None:

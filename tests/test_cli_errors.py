@@ -3,21 +3,14 @@ directory searched, the line and column of ONNX text."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from modelint.cli import main
+from cli_support import run
 
 GOOD = (
     '<ir_version: 8, opset_import: ["" : 17]>\n'
     "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
 )
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _project(tmp_path: Path, config: str = "") -> Path:

@@ -3,23 +3,15 @@ that is no date, a budget of 0 or less, a rule parameter outside its choices or 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-
-from modelint.cli import main
+from cli_support import run
 
 MODEL = (
     '<ir_version: 8, opset_import: ["" : 17]>\n'
     "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
 )
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(

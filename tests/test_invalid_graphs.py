@@ -4,13 +4,11 @@ are reported; shapes that contradict each other are an MLG009 error finding."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
-
-from modelint.cli import main
+from cli_support import run
 
 HEADER = '<ir_version: 8, opset_import: ["" : 17]>\n'
 UNDEFINED = (
@@ -19,12 +17,6 @@ UNDEFINED = (
 MATMUL = HEADER + "g (float[1, 4] x, float[3, 5] w) => (float[1, 5] z) {\n z = MatMul (x, w)\n}\n"
 ADD = HEADER + "g (float[1, 4] x, float[1, 5] w) => (float[1, 4] z) {\n z = Add (x, w)\n}\n"
 GOOD = HEADER + "g (float[1, 4] x, float[4, 5] w) => (float[1, 5] z) {\n z = MatMul (x, w)\n}\n"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _write(tmp_path: Path, name: str, text: str) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from modelint.cli import main
 from modelint.rules import RuleSettings, load_lint_rules, run_rules
 from modelint.testing import analyze_text
 
@@ -67,12 +66,6 @@ g (float[1, 8] x) => (float[1, 8] y) {
 }
 """
 )
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

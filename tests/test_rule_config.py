@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from modelint.cli import main
 from modelint.config import Config, load_config
 from modelint.config_files import PRESETS, preset_path
 from modelint.errors import ConfigError, RuleError
@@ -30,12 +29,6 @@ kind: node
 match: {op: Relu}
 message: "{op}"
 """
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _rules_dir(tmp_path: Path, text: str, name: str = "rules") -> Path:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
-from modelint.cli import main
 from modelint.errors import RuleError
 from modelint.rules import load_lint_rules
 
@@ -22,12 +21,6 @@ kind: node
 match: {op: Relu}
 message: "{op} is emulated on acme hardware"
 """
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _install_pack(site: Path, target: str) -> None:

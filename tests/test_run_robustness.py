@@ -3,24 +3,17 @@ uncosted nodes are unknown to budget rules; the Python API checks rule parameter
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import onnx
 import pytest
+from cli_support import run
 from onnx import TensorProto, helper
 
 import modelint
-from modelint.cli import main
 from modelint.errors import UsageError
 from modelint.testing import model_from_text
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _cyclic(path: Path) -> Path:

@@ -3,26 +3,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from modelint.cli import main
+from cli_support import run
 
 MATMUL = """<ir_version: 8, opset_import: ["" : 17]>
 g (float[1, 1024] x) => (float[1, 1024] y) {
     m = MatMul (x, w)
     y = Relu (m)
 }"""
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -14,17 +14,12 @@ import pytest
 pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
 pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
 
+from cli_support import run
 from keras_models import SMALL_CNN_MACS
 
 from modelint.cli import main
 
 pytestmark = pytest.mark.tensorflow
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _macs(out: str) -> int:

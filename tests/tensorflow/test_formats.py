@@ -4,7 +4,6 @@ findings and inspect rows speak Keras layer names."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -13,20 +12,14 @@ import pytest
 pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
 pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
 
+from cli_support import run
 from keras_models import SMALL_CNN_MACS, small_cnn
 
 import modelint
-from modelint.cli import main
 
 pytestmark = pytest.mark.tensorflow
 
 FORMATS = ("keras", "h5", "saved-model", "tflite", "graphdef")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("model_format", FORMATS)

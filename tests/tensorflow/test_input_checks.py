@@ -3,7 +3,6 @@ one is refused before tf2onnx sees it; ``inspect`` still takes a SavedModel dire
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,12 @@ import pytest
 pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
 pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
 
-from modelint.cli import main
+from cli_support import run
+
 from modelint.errors import ModelLoadError
 from modelint.load.formats import check_tflite
 
 pytestmark = pytest.mark.tensorflow
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_a_converter_written_tflite_passes_and_its_prefixes_fail(

@@ -3,7 +3,6 @@ errors that name the file, and the other files of the run are still reported."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +12,9 @@ import pytest
 pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
 pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
 
-from modelint.cli import main
+from cli_support import run
 
 pytestmark = pytest.mark.tensorflow
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _lambda_model_files(directory: Path, marker: Path) -> list[Path]:
