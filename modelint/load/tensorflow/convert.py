@@ -186,10 +186,10 @@ def _convert_function(tf: TensorFlowModules, concrete: Any, opset: int) -> onnx.
     with tf.tf.device("/cpu:0"):
         graph_def = tf_loader.convert_variables_to_constants_large_model(concrete)
         graph_def = tf_loader.fix_freezing_errors_part2(tf_loader.fix_freezing_errors(graph_def))
-        with tf.tf.Graph().as_default() as graph, tf_loader.tf_session(graph=graph) as session:
-            tf.tf.import_graph_def(graph_def, name="")
-            feeds = tf_loader.inputs_without_resource(session, inputs)
-            graph_def = tf_loader.tf_optimize(feeds, outputs, graph_def)
+        # tf2onnx imports the GraphDef into a session here only to drop resource inputs
+        # from the feeds, which ``inputs`` already leaves out: Grappler gets it directly.
+        with tf.tf.Graph().as_default():
+            graph_def = tf_loader.tf_optimize(inputs, outputs, graph_def)
         return _proto(
             tf2onnx_convert._convert_common(
                 graph_def,
