@@ -1,0 +1,67 @@
+"""modelint runs tf2onnx's optimizer passes without their per-pass proto sync and graph copy
+(modelint/load/tensorflow/convert.py, ``no_optimizer_copies``): the ONNX graphs must be the
+ones tf2onnx's own ``from_function`` makes. Node names are left out of the comparison: tf2onnx
+numbers generated names from a global counter, and which of several equal constants it keeps
+varies from run to run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import onnx
+import pytest
+
+pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
+pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
+
+from keras_models import recurrent, small_cnn, transformer_gelu
+
+from modelint.load.tensorflow import convert, keras_model
+from modelint.load.tensorflow.runtime import modules
+
+pytestmark = pytest.mark.tensorflow
+
+
+def _signature(model: onnx.ModelProto) -> tuple[Any, ...]:
+    """What the graph computes, without names: op types with their attributes (bodies as
+    their own signature), initializers by content, and each node's arity."""
+    nodes = []
+    for node in model.graph.node:
+        attributes = []
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                body = onnx.helper.make_model(attribute.g)
+                attributes.append((attribute.name, _signature(body)))
+            else:
+                attributes.append((attribute.name, str(attribute)))
+        nodes.append((node.op_type, len(node.input), len(node.output), str(sorted(attributes))))
+    initializers = sorted((tuple(t.dims), t.data_type, t.raw_data) for t in model.graph.initializer)
+    return tuple(sorted(nodes)), tuple(initializers)
+
+
+def _tf2onnx_own(tf: Any, model: Any, shapes: list[tuple[int, ...]]) -> onnx.ModelProto:
+    names = [tensor.name.split(":")[0] for tensor in model.inputs]
+    signature = [
+        tf.tf.TensorSpec(shape, tensor.dtype, name=name)
+        for shape, tensor, name in zip(shapes, model.inputs, names, strict=True)
+    ]
+    function = tf.tf.function(lambda x: model(x, training=False), input_signature=signature)
+    proto, _ = tf.tf2onnx.convert.from_function(
+        function, input_signature=signature, opset=17, custom_op_handlers=convert._HANDLERS
+    )
+    return proto
+
+
+@pytest.mark.parametrize(
+    "build",
+    [small_cnn, lambda: recurrent("lstm"), lambda: recurrent("gru"), transformer_gelu],
+    ids=["cnn", "lstm", "gru", "transformer"],
+)
+def test_lean_passes_make_tf2onnx_s_own_graph(build: Any) -> None:
+    tf = modules("<test>", "keras")
+    model = build()
+    shapes = keras_model.input_shapes(model, Path("<test>"), {}, 1)
+    with convert.no_optimizer_copies():
+        lean = convert.from_keras_model(tf, model, shapes, 17)
+    assert _signature(lean) == _signature(_tf2onnx_own(tf, model, shapes))
