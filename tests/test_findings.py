@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from modelint.cli import main
+from cli_support import run as _run
+
 from modelint.findings import Finding, Location, Severity
 from modelint.rules import RuleSettings, load_lint_rules, run_rules
 from modelint.testing import analyze_text
@@ -64,11 +64,6 @@ def test_structural_fingerprints_survive_renames_and_tell_repeats_apart() -> Non
     assert before[0].structural != before[1].structural  # same op, different neighbourhood
     assert before[0].fingerprint != after[0].fingerprint  # the node key changed
     assert len(before[0].fingerprint) == 64 and len(before[0].structural) == 64
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
 
 
 def test_modelint_test_runs_expected_yaml_cases(tmp_path: Path) -> None:

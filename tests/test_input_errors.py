@@ -3,15 +3,14 @@ directory given to ``inspect``, out-of-range ``--opset`` / ``--batch``; each one
 
 from __future__ import annotations
 
-import io
 import struct
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run as _run
 
-from modelint.cli import main
 from modelint.errors import ModelLoadError
 from modelint.load import load_model
 from modelint.load.formats import check_tflite
@@ -20,11 +19,6 @@ RELU = (
     '<ir_version: 8, opset_import: ["" : 17]>\n'
     "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n"
 )
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
 
 
 def _flatbuffer(*, vector_length: int = 0) -> bytes:

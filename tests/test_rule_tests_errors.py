@@ -3,21 +3,14 @@ an entry without ``node`` expects a model-level finding."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-
-from modelint.cli import main
+from cli_support import run as _run
 
 GRAPH = "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }\n"
 RELU = '<ir_version: 8, opset_import: ["" : 17]>\n' + GRAPH
 OLD_OPSET = '<ir_version: 6, opset_import: ["" : 11]>\n' + GRAPH  # MLG008: model-level
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
 
 
 def _case(tmp_path: Path, expected: str) -> Path:
