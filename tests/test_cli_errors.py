@@ -101,3 +101,12 @@ def test_output_to_stdout_is_refused(tmp_path: Path) -> None:
     code, _, err = run("check", "--output", "json:-", str(project / "m.onnxtxt"))
     assert code == 2
     assert "'json:-': stdout takes the --format report (--format json)" in err
+
+
+def test_config_show_for_a_missing_model_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("config", "show", str(tmp_path / "nosuch.onnx"))
+    assert code == 2
+    assert err == f"modelint config show: {tmp_path / 'nosuch.onnx'}: no such file or directory\n"
+    project = _project(tmp_path)
+    code, out, _ = run("config", "show", str(project / "m.onnxtxt"))
+    assert code == 0 and "fail-on: error" in out

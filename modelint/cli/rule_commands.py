@@ -70,6 +70,8 @@ def run_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.report.config_report import render_config
 
     target = Path(args.model) if args.model else Path.cwd() / "model.onnx"
+    if args.model and not target.exists():  # a typo would silently show another tree's config
+        raise UsageExit(f"modelint config show: {args.model}: no such file or directory")
     path = Path(args.config).resolve() if args.config else find_config_file(target)
     out.write(render_config(load_config(path)))
     return EXIT_CLEAN
