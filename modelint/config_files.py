@@ -66,7 +66,8 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(document, Mapping):
         raise ConfigError("a config file must be a mapping of keys", path=str(path))
     if path.parent != preset_path("x").parent:  # built-in presets: validated by the tests
-        validate_document(dict(document), "config", path=str(path), error=ConfigError)
+        root = "tool.modelint" if path.name == "pyproject.toml" else None
+        validate_document(dict(document), "config", path=str(path), error=ConfigError, root=root)
     return dict(document)
 
 

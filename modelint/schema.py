@@ -147,12 +147,23 @@ def schema_problems(document: Any, schema_name: str) -> list[Problem]:
 
 
 def validate_document(
-    document: Any, schema_name: str, *, path: str, error: type[KeyedFileError]
+    document: Any,
+    schema_name: str,
+    *,
+    path: str,
+    error: type[KeyedFileError],
+    root: str | None = None,
 ) -> None:
-    """Raise ``error`` carrying every problem (one per line) when the document is invalid."""
+    """Raise ``error`` carrying every problem (one per line) when the document is invalid;
+    ``root`` is where the document sits in its file (``tool.modelint`` in pyproject.toml)."""
     problems = schema_problems(document, schema_name)
     if not problems:
         return
+    if root is not None:
+        problems = [
+            (root if key == "(top level)" else f"{root}.{key}", message)
+            for key, message in problems
+        ]
     first_key, first_message = problems[0]
     exc = error(first_message, path=path, key=first_key)
     exc.problems = [str(error(message, path=path, key=key)) for key, message in problems]

@@ -48,3 +48,15 @@ def test_values_that_cannot_be_meant_are_config_errors(
     code, _, err = run("check", str(tmp_path / "m.onnxtxt"))
     assert code == 2
     assert err == f"modelint: error: {tmp_path / '.modelint.yaml'}: {problem}\n"
+
+
+def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "m.onnxtxt").write_text(MODEL)
+    (tmp_path / "pyproject.toml").write_text('[tool.modelint]\nfail_on = "error"\n')
+    code, _, err = run("check", str(tmp_path / "m.onnxtxt"))
+    assert code == 2
+    assert err.startswith(
+        f"modelint: error: {tmp_path / 'pyproject.toml'}: tool.modelint: unknown key "
+        "'fail_on' (did you mean 'fail-on'?)"
+    )
