@@ -17,7 +17,7 @@ from modelint.load.formats import check_tflite
 from modelint.load.model import LoadedModel, LoadOptions, SourceParams
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import layer_map, scope_map
-from modelint.load.tensorflow.runtime import captured_stderr, modules
+from modelint.load.tensorflow.runtime import TensorFlowModules, captured_stderr, modules
 
 __all__ = ["load_keras_object", "load_tensorflow"]
 
@@ -32,8 +32,9 @@ def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
                 yield from _nodes(attribute.g)
 
 
-def _convert_keras(path: Path, model_format: str, options: LoadOptions) -> _Converted:
-    tf = modules(str(path), model_format)
+def _convert_keras(
+    tf: TensorFlowModules, path: Path, model_format: str, options: LoadOptions
+) -> _Converted:
     model = keras_model.load_keras(tf, path, model_format)
     shapes = keras_model.input_shapes(model, path, options.input_shapes, options.batch)
     proto = convert.from_keras_model(tf, model, shapes, options.opset)
@@ -41,8 +42,9 @@ def _convert_keras(path: Path, model_format: str, options: LoadOptions) -> _Conv
     return proto, dict(layers), keras_model.source_params(model)
 
 
-def _convert_other(path: Path, model_format: str, options: LoadOptions) -> _Converted:
-    tf = modules(str(path), model_format)
+def _convert_other(
+    tf: TensorFlowModules, path: Path, model_format: str, options: LoadOptions
+) -> _Converted:
     if model_format == "saved-model":
         directory = path if path.is_dir() else path.parent
         proto = convert.from_saved_model(tf, directory, options)
@@ -55,9 +57,12 @@ def _convert_other(path: Path, model_format: str, options: LoadOptions) -> _Conv
 
 
 def _convert(path: Path, model_format: str, options: LoadOptions) -> _Converted:
-    if model_format in ("keras", "h5"):
-        return _convert_keras(path, model_format, options)
-    return _convert_other(path, model_format, options)
+    """TensorFlow is imported first (quietly, or with the install hint), then tf2onnx's
+    optimizer passes are made lean for the conversion."""
+    tf = modules(str(path), model_format)
+    convert_format = _convert_keras if model_format in ("keras", "h5") else _convert_other
+    with convert.no_optimizer_copies():
+        return convert_format(tf, path, model_format, options)
 
 
 def _run(
@@ -69,7 +74,7 @@ def _run(
     if progress is not None:
         progress(f"converting {path} ({model_format} -> ONNX)")
     try:
-        with captured_stderr(enabled=not options.debug) as captured, convert.no_optimizer_copies():
+        with captured_stderr(enabled=not options.debug) as captured:
             try:
                 return _convert(path, model_format, options)
             except ModelintError:

@@ -108,11 +108,8 @@ def no_optimizer_copies() -> Iterator[None]:
       (100 MB per pass on ResNet50: 2 of its 4 s of optimizing). The passes read the node
       objects, never those protos, and ``make_graph`` syncs them once at the end: the passes
       run without it (tests/tensorflow compare the graphs node for node)."""
-    try:
-        from tf2onnx.optimizer import optimizer_base
-    except ImportError:  # the conversion itself says which extra to install
-        yield
-        return
+    from tf2onnx.optimizer import optimizer_base  # after runtime.modules(): TF is quiet
+
     base = optimizer_base.GraphOptimizerBase
     original = base.optimize
     previous = os.environ.get("TF2ONNX_CATCH_ERRORS")
