@@ -136,12 +136,13 @@ def _failure(path: Path, exc: Exception, options: CheckOptions) -> LoadFailure:
 
 def _check_one(
     path: Path,
+    config: Config,
+    *,
     options: CheckOptions,
     overrides: Overrides,
     loaded_rules: _Rules,
     ledger: SuppressionLedger,
 ) -> ModelResult | LoadFailure:
-    config = config_for(path, options)
     cost_rules, lint_rules = loaded_rules.for_config(config)
     settings = rule_settings(path, config, lint_rules, overrides)
     binding = bind_target(path, config, overrides)
@@ -168,9 +169,8 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     rest go on. Errors in options, config or rules concern the whole run and are raised."""
     paths = list(paths)
     found = discover_models(paths)
-    models = [
-        path for path in found if not excluded(path, config_for(path, options), options.exclude)
-    ]
+    configs = {path: config_for(path, options) for path in found}
+    models = [path for path in found if not excluded(path, configs[path], options.exclude)]
     if not models:
         where = ", ".join(str(path) for path in paths)
         skipped = f"; {len(found)} excluded by exclude globs" if found else ""
@@ -190,12 +190,19 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     results: list[ModelResult] = []
     failures: list[LoadFailure] = []
     for path in models:
-        result = _check_one(path, options, overrides, loaded_rules, ledger)
+        result = _check_one(
+            path,
+            configs[path],
+            options=options,
+            overrides=overrides,
+            loaded_rules=loaded_rules,
+            ledger=ledger,
+        )
         if isinstance(result, LoadFailure):
             failures.append(result)
         else:
             results.append(result)
-    default = config_for(models[0], options)
+    default = configs[models[0]]
     _, default_rules = loaded_rules.for_config(default)
     meta = rule_settings(models[0], default, default_rules, overrides).enabled
     return RunResult(tuple(results), tuple(failures), tuple(ledger.report(meta)), default.fail_on)

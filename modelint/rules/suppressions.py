@@ -129,26 +129,25 @@ class SuppressionLedger:
         found = []
         for key, entry in sorted(self.seen.items()):
             where = Location(_shown(entry.origin), node=f"suppressions[{entry.index}]")
-            expired = entry.expires is not None and entry.expires < self.today
-            if entry.expires is not None and expired and EXPIRED_RULE[0] in enabled:
-                found.append(
-                    Finding.create(
-                        rule_id=EXPIRED_RULE[0],
-                        rule_name=EXPIRED_RULE[1],
-                        severity=Severity.WARNING,
-                        location=where,
-                        message=f"suppression expired on {entry.expires.isoformat()} "
-                        f"({entry.reason}); it no longer suppresses anything",
-                    )
+            if entry.expires is not None and entry.expires < self.today:
+                rule, severity = EXPIRED_RULE, Severity.WARNING
+                message = (
+                    f"suppression expired on {entry.expires.isoformat()} ({entry.reason}); "
+                    "it no longer suppresses anything"
                 )
-            elif not expired and key in self.judged - self.used and UNUSED_RULE[0] in enabled:
+            elif key in self.judged - self.used:
+                rule, severity = UNUSED_RULE, Severity.INFO
+                message = f"suppression matched no finding ({entry.reason}); remove it"
+            else:
+                continue
+            if rule[0] in enabled:
                 found.append(
                     Finding.create(
-                        rule_id=UNUSED_RULE[0],
-                        rule_name=UNUSED_RULE[1],
-                        severity=Severity.INFO,
+                        rule_id=rule[0],
+                        rule_name=rule[1],
+                        severity=severity,
                         location=where,
-                        message=f"suppression matched no finding ({entry.reason}); remove it",
+                        message=message,
                     )
                 )
         return found
