@@ -38,14 +38,11 @@ def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes]:
 
 
 def _parse_error(exc: onnx.parser.ParseError) -> str:
-    """'line 4, column 1: Expected character ) not found (at '}')' from onnx's message, which
-    is the repr of bytes: "b'[ParseError at position (line: 4 column: 1)]\\nError context:
-    }\\nExpected character ) not found.'"."""
-    text = str(exc.args[0] if exc.args else exc)
-    if isinstance(exc.args[0] if exc.args else None, bytes):
-        text = exc.args[0].decode("utf-8", errors="replace")
-    elif text.startswith(("b'", 'b"')):
-        text = text[2:-1].encode().decode("unicode_escape", errors="replace")
+    """'line 4, column 1: Expected character ) not found (at '}')' from onnx's message, bytes
+    whose str() is their repr: b'[ParseError at position (line: 4 column: 1)]\\nError
+    context: }\\nExpected character ) not found.'."""
+    detail = exc.args[0] if exc.args else str(exc)
+    text = detail.decode("utf-8", errors="replace") if isinstance(detail, bytes) else str(detail)
     found = re.search(r"\(line: (\d+) column: (\d+)\)\]\s*Error context:(.*?)\n(.*)", text, re.S)
     if found is None:
         return " ".join(text.split())[:300]
