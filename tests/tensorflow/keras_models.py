@@ -150,6 +150,26 @@ def transformer_gelu(blocks: int = 2, tokens: int = 16, width: int = 64) -> Any:
     return _functional(inputs, outputs, "transformer_gelu_tanh")
 
 
+def tied_dense(width: int = 128) -> Any:
+    """Dense layers whose kernels (width x width, over 4,096 elements) are: two bit-identical
+    random ones (tf2onnx shares them), one all 0.25 (a value placeholder weights could pick)
+    and one all ones; biases stay zero (tf2onnx drops them)."""
+    import keras
+
+    keras.utils.set_random_seed(SEED)
+    inputs = keras.Input((width,), name="features")
+    x = inputs
+    for index in range(4):
+        x = keras.layers.Dense(width, activation="relu", name=f"dense{index}")(x)
+    model = _functional(inputs, x, "tied_dense")
+    kernel = np.random.default_rng(SEED).normal(size=(width, width)).astype("float32")
+    model.get_layer("dense0").kernel.assign(kernel)
+    model.get_layer("dense1").kernel.assign(kernel)
+    model.get_layer("dense2").kernel.assign(np.full((width, width), 0.25, "float32"))
+    model.get_layer("dense3").kernel.assign(np.ones((width, width), "float32"))
+    return model
+
+
 def _gelu_tanh(x: Any) -> Any:
     import keras
 

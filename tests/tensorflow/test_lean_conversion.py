@@ -1,8 +1,9 @@
 """modelint runs tf2onnx's optimizer passes without their per-pass proto sync and graph copy
-(modelint/load/tensorflow/convert.py, ``no_optimizer_copies``): the ONNX graphs must be the
-ones tf2onnx's own ``from_function`` makes. Node names are left out of the comparison: tf2onnx
-numbers generated names from a global counter, and which of several equal constants it keeps
-varies from run to run."""
+(modelint/load/tensorflow/convert.py, ``no_optimizer_copies``), on a GraphDef whose large
+weights are placeholders (``placeholders.py``): the ONNX graphs must be the ones tf2onnx's own
+``from_function`` makes, but for the values of those weights. Node names are left out of the
+comparison: tf2onnx numbers generated names from a global counter, and which of several
+equal constants it keeps varies from run to run."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from typing import Any
 
 import onnx
 import pytest
+from onnx import numpy_helper
 
 pytest.importorskip("tensorflow", reason="TensorFlow formats need the tensorflow extra")
 pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorflow extra)")
 
-from keras_models import recurrent, small_cnn, transformer_gelu
+from keras_models import recurrent, small_cnn, tied_dense, transformer_gelu
 
 from modelint.load.tensorflow import convert, keras_model
+from modelint.load.tensorflow.placeholders import MIN_ELEMENTS
 from modelint.load.tensorflow.runtime import modules
 
 pytestmark = pytest.mark.tensorflow
@@ -36,8 +39,18 @@ def _signature(model: onnx.ModelProto) -> tuple[Any, ...]:
             else:
                 attributes.append((attribute.name, str(attribute)))
         nodes.append((node.op_type, len(node.input), len(node.output), str(sorted(attributes))))
-    initializers = sorted((tuple(t.dims), t.data_type, t.raw_data) for t in model.graph.initializer)
+    initializers = sorted(_initializer(tensor) for tensor in model.graph.initializer)
     return tuple(sorted(nodes)), tuple(initializers)
+
+
+def _initializer(tensor: onnx.TensorProto) -> tuple[Any, ...]:
+    """Small tensors by content, large float ones by shape: placeholders change only their
+    values. That they change no decision tf2onnx takes on values (zero biases dropped,
+    identical constants shared) shows in the nodes and in the number of initializers."""
+    array = numpy_helper.to_array(tensor)
+    if tensor.data_type != onnx.TensorProto.FLOAT or array.size < MIN_ELEMENTS:
+        return "exact", tuple(tensor.dims), tensor.data_type, array.tobytes()
+    return "placeholder", tuple(tensor.dims), tensor.data_type, b""
 
 
 def _tf2onnx_own(tf: Any, model: Any, shapes: list[tuple[int, ...]]) -> onnx.ModelProto:
@@ -55,8 +68,8 @@ def _tf2onnx_own(tf: Any, model: Any, shapes: list[tuple[int, ...]]) -> onnx.Mod
 
 @pytest.mark.parametrize(
     "build",
-    [small_cnn, lambda: recurrent("lstm"), lambda: recurrent("gru"), transformer_gelu],
-    ids=["cnn", "lstm", "gru", "transformer"],
+    [small_cnn, lambda: recurrent("lstm"), lambda: recurrent("gru"), transformer_gelu, tied_dense],
+    ids=["cnn", "lstm", "gru", "transformer", "tied"],
 )
 def test_lean_passes_make_tf2onnx_s_own_graph(build: Any) -> None:
     tf = modules("<test>", "keras")

@@ -31,6 +31,7 @@ import onnx.defs
 
 from modelint.errors import ModelLoadError
 from modelint.load.model import LoadOptions
+from modelint.load.tensorflow.placeholders import use_placeholder_weights
 from modelint.load.tensorflow.runtime import TensorFlowModules
 
 __all__ = [
@@ -207,6 +208,7 @@ def _convert_function(tf: TensorFlowModules, concrete: Any, opset: int) -> onnx.
     with tf.tf.device("/cpu:0"):
         graph_def = tf_loader.convert_variables_to_constants_large_model(concrete)
         graph_def = tf_loader.fix_freezing_errors_part2(tf_loader.fix_freezing_errors(graph_def))
+        use_placeholder_weights(graph_def)
         # tf2onnx imports the GraphDef into a session here only to drop resource inputs
         # from the feeds, which ``inputs`` already leaves out: Grappler gets it directly.
         with tf.tf.Graph().as_default():
@@ -231,6 +233,7 @@ def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) ->
         str(path), None, None, return_tensors_to_rename=True
     )
     overrides = _shape_overrides(graph_def, inputs, options)
+    use_placeholder_weights(graph_def)
     return _proto(
         tf.tf2onnx.convert.from_graph_def(
             graph_def,
@@ -264,6 +267,7 @@ def from_graphdef(tf: TensorFlowModules, path: Path, options: LoadOptions) -> on
             "--graphdef-inputs and --graphdef-outputs",
             path=str(path),
         )
+    use_placeholder_weights(graph_def)
     return _proto(
         tf.tf2onnx.convert.from_graph_def(
             graph_def,
