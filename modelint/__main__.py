@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from modelint.cli import run
 
-from modelint.cli import main
-
-sys.exit(main())
+run()

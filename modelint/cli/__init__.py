@@ -7,6 +7,6 @@ config, rule or model-load errors (a bad file still lets the other files be repo
 from __future__ import annotations
 
 from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
-from modelint.cli.main import main
+from modelint.cli.main import main, run
 
-__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "main"]
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "main", "run"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from modelint._version import __version__
 from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, run_check, run_costs, run_inspect
@@ -15,7 +18,7 @@ from modelint.cli.profile_commands import run_profile, run_profiles
 from modelint.cli.progress import without_cycle_collection
 from modelint.cli.rule_commands import run_config, run_rule, run_rules, run_test
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "check": run_check,
@@ -58,6 +61,28 @@ def main(
         return int(exc.code or 0)
     except Exception as exc:
         return _report_exception(exc, err, debug=debug)
+
+
+def run() -> NoReturn:
+    """The console script and ``python -m modelint``: ``main``, then exit with its code.
+
+    Once TensorFlow is loaded (an uncached conversion), interpreter shutdown spends 1.1-1.5 s
+    tearing its modules down for nothing (measured after MobileNetV2 and ResNet50 runs). The
+    streams are flushed and the exit handlers run (temporary files, logging) as at any exit;
+    only that teardown is skipped."""
+    code = main()
+    if "tensorflow" in sys.modules:
+        _flush()
+        atexit._run_exitfuncs()
+        _flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
+            stream.flush()
 
 
 def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
