@@ -19,6 +19,7 @@ pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorfl
 
 from keras_models import recurrent, small_cnn, tied_dense, transformer_gelu
 
+from modelint.load.model import LoadOptions
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.placeholders import MIN_ELEMENTS
 from modelint.load.tensorflow.runtime import modules
@@ -78,3 +79,31 @@ def test_lean_passes_make_tf2onnx_s_own_graph(build: Any) -> None:
     with convert.no_optimizer_copies():
         lean = convert.from_keras_model(tf, model, shapes, 17)
     assert _signature(lean) == _signature(_tf2onnx_own(tf, model, shapes))
+
+
+def _tf2onnx_saved_model(tf: Any, directory: Path, options: LoadOptions) -> onnx.ModelProto:
+    """tf2onnx's own way: its SavedModel loader (slow freeze), then ``from_graph_def``."""
+    graph_def, inputs, outputs, renames = tf.tf2onnx.tf_loader.from_saved_model(
+        str(directory), None, None, return_tensors_to_rename=True
+    )
+    proto, _ = tf.tf2onnx.convert.from_graph_def(
+        graph_def,
+        input_names=inputs,
+        output_names=outputs,
+        opset=options.opset,
+        tensors_to_rename=renames,
+        shape_override=convert._shape_overrides(graph_def, inputs, options),
+        custom_op_handlers=convert._HANDLERS,
+    )
+    return proto
+
+
+@pytest.mark.parametrize("build", [small_cnn, transformer_gelu], ids=["cnn", "transformer"])
+def test_lean_saved_model_conversion_makes_tf2onnx_s_own_graph(build: Any, tmp_path: Path) -> None:
+    tf = modules("<test>", "saved-model")
+    directory = tmp_path / "saved_model"
+    build().export(str(directory), verbose=False)
+    options = LoadOptions(opset=17)
+    with convert.no_optimizer_copies():
+        lean = convert.from_saved_model(tf, directory, options)
+    assert _signature(lean) == _signature(_tf2onnx_saved_model(tf, directory, options))

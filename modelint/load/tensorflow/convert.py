@@ -31,6 +31,7 @@ import onnx.defs
 
 from modelint.errors import ModelLoadError
 from modelint.load.model import LoadOptions
+from modelint.load.tensorflow.freeze import frozen_graph_def, lean_saved_model_freezing
 from modelint.load.tensorflow.placeholders import use_placeholder_weights
 from modelint.load.tensorflow.runtime import TensorFlowModules
 
@@ -190,29 +191,15 @@ def from_keras_model(
 
 
 def _convert_function(tf: TensorFlowModules, concrete: Any, opset: int) -> onnx.ModelProto:
-    """``tf2onnx.convert.from_function`` for a traced function, minus its slow freeze.
-
-    tf2onnx freezes with ``convert_variables_to_constants_v2``, which builds a new
-    ConcreteFunction from the frozen GraphDef (pruning and lifting every op) only for tf2onnx
-    to turn it straight back into a GraphDef: 1.5 of MobileNetV2's 1.8 s of freezing. Its own
-    large-model freezer returns the GraphDef itself; Grappler prunes it to the outputs next,
-    as it does the other. ``fix_freezing_errors`` drops variable assignments, which only a
-    training-mode trace holds (tf2onnx applies it when the slow freeze fails)."""
+    """``tf2onnx.convert.from_function`` for a traced function, minus its slow freeze."""
     from tf2onnx import convert as tf2onnx_convert
-    from tf2onnx import tf_loader
 
     resource = tf.tf.dtypes.resource
     inputs = [tensor.name for tensor in concrete.inputs if tensor.dtype != resource]
     outputs = [tensor.name for tensor in concrete.outputs if tensor.dtype != resource]
     renames = tf2onnx_convert.tensor_names_from_structed(concrete, inputs, outputs)
+    graph_def = frozen_graph_def(concrete, inputs, outputs)
     with tf.tf.device("/cpu:0"):
-        graph_def = tf_loader.convert_variables_to_constants_large_model(concrete)
-        graph_def = tf_loader.fix_freezing_errors_part2(tf_loader.fix_freezing_errors(graph_def))
-        use_placeholder_weights(graph_def)
-        # tf2onnx imports the GraphDef into a session here only to drop resource inputs
-        # from the feeds, which ``inputs`` already leaves out: Grappler gets it directly.
-        with tf.tf.Graph().as_default():
-            graph_def = tf_loader.tf_optimize(inputs, outputs, graph_def)
         return _proto(
             tf2onnx_convert._convert_common(
                 graph_def,
@@ -228,23 +215,29 @@ def _convert_function(tf: TensorFlowModules, concrete: Any, opset: int) -> onnx.
 
 
 def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
+    """tf2onnx's SavedModel loader with the lean freeze; its result is already frozen and
+    optimized, so it goes to the converter directly (``from_graph_def`` would import, freeze
+    and optimize it all over again)."""
     loader = tf.tf2onnx.tf_loader
-    graph_def, inputs, outputs, renames = loader.from_saved_model(
-        str(path), None, None, return_tensors_to_rename=True
-    )
-    overrides = _shape_overrides(graph_def, inputs, options)
-    use_placeholder_weights(graph_def)
-    return _proto(
-        tf.tf2onnx.convert.from_graph_def(
-            graph_def,
-            input_names=inputs,
-            output_names=outputs,
-            opset=options.opset,
-            tensors_to_rename=renames,
-            shape_override=overrides,
-            custom_op_handlers=_HANDLERS,
+    with lean_saved_model_freezing():
+        graph_def, inputs, outputs, renames = loader.from_saved_model(
+            str(path), None, None, return_tensors_to_rename=True
         )
-    )
+    overrides = _shape_overrides(graph_def, inputs, options)
+    with tf.tf.device("/cpu:0"):
+        return _proto(
+            tf.tf2onnx.convert._convert_common(
+                graph_def,
+                name=path.name,
+                continue_on_error=True,
+                opset=options.opset,
+                custom_op_handlers=_HANDLERS,
+                input_names=inputs,
+                output_names=outputs,
+                tensors_to_rename=renames,
+                shape_override=overrides,
+            )
+        )
 
 
 def from_tflite(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
