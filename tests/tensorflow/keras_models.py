@@ -153,7 +153,7 @@ def transformer_gelu(blocks: int = 2, tokens: int = 16, width: int = 64) -> Any:
 def tied_dense(width: int = 128) -> Any:
     """Dense layers whose kernels (width x width, over 4,096 elements) are: two bit-identical
     random ones (tf2onnx shares them), one all 0.25 (a value placeholder weights could pick)
-    and one all ones; biases stay zero (tf2onnx drops them)."""
+    and one all ones; biases stay zero."""
     import keras
 
     keras.utils.set_random_seed(SEED)

@@ -17,8 +17,11 @@ pytest.importorskip("tf2onnx", reason="TensorFlow formats need tf2onnx (tensorfl
 from keras_models import tied_dense
 from onnx import numpy_helper
 
+import modelint
+from modelint.load import load_model
+from modelint.load.model import LoadOptions
 from modelint.load.tensorflow import convert, keras_model
-from modelint.load.tensorflow.placeholders import MIN_ELEMENTS, use_placeholder_weights
+from modelint.load.tensorflow.placeholders import MIN_ELEMENTS, NOT_KEPT, use_placeholder_weights
 from modelint.load.tensorflow.runtime import modules
 
 pytestmark = pytest.mark.tensorflow
@@ -84,3 +87,17 @@ def test_a_keras_conversion_carries_placeholders_not_the_weights() -> None:
     assert len(large) == 3 and {0.25, 1.0} < values and 0.0 not in values
     real = model.get_layer("dense0").kernel.numpy()
     assert not any(np.array_equal(array, real) for array in arrays)
+
+
+def test_a_loaded_conversion_keeps_no_large_weight_data(tmp_path: Path) -> None:
+    model = tied_dense()
+    path = tmp_path / "tied.keras"
+    model.save(path)
+    loaded = load_model(path, LoadOptions(cache=False))
+    large = [t for t in loaded.proto.graph.initializer if np.prod(t.dims) >= MIN_ELEMENTS]
+    assert len(large) == 3 and all(not t.raw_data for t in large)
+    assert {e.value for t in large for e in t.external_data} == {NOT_KEPT}
+    analysis = modelint.analyze(path)
+    # 3 distinct 128x128 kernels (tf2onnx shares dense0's and dense1's) and four biases
+    assert analysis.totals.params == 3 * 128 * 128 + 4 * 128
+    assert analysis.totals.macs == 4 * 128 * 128

@@ -17,6 +17,7 @@ from modelint.load.formats import check_tflite
 from modelint.load.model import LoadedModel, LoadOptions, SourceParams
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import layer_map, scope_map
+from modelint.load.tensorflow.placeholders import drop_weight_data
 from modelint.load.tensorflow.runtime import TensorFlowModules, captured_stderr, modules
 
 __all__ = ["load_keras_object", "load_tensorflow"]
@@ -134,6 +135,7 @@ def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> Load
                 path, model_format, onnx.load_from_string(hit.model_bytes), dict(hit.metadata)
             )
     proto, layers, params = _run(path, model_format, options, options.progress)
+    drop_weight_data(proto)
     metadata = _metadata(proto, layers, params, options.opset)
     if cache is not None:
         cache.put(key, proto.SerializeToString(), metadata)
@@ -163,6 +165,7 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
     shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
     with captured_stderr(enabled=not options.debug), convert.no_optimizer_copies():
         proto = convert.from_keras_model(tf, model, shapes, options.opset)
+    drop_weight_data(proto)
     layers = dict(layer_map(_nodes(proto.graph), keras_model.layer_names(model)))
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
     return _loaded(label, "keras", proto, metadata)
