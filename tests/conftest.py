@@ -31,6 +31,15 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _private_user_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Conversions of models outside a repository are cached in the user cache directory:
+    the suite's go to one of its own, never into the home directory of whoever runs it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
+
+
+@pytest.fixture(autouse=True)
 def _default_report_format(monkeypatch: pytest.MonkeyPatch) -> None:
     """``check`` picks github under GITHUB_ACTIONS=true and concise under PRE_COMMIT=1; tests
     expect the text report wherever the suite runs (a GitHub Actions job, a pre-commit hook)."""
