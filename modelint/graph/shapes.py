@@ -9,7 +9,7 @@ symbolic dims stay unknown, and the nodes that need them end up uncosted with th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import onnx
@@ -19,8 +19,9 @@ from modelint.expr import did_you_mean
 from modelint.graph.contrib import contrib_schemas
 from modelint.graph.folding import fold_constants
 from modelint.graph.tensors import Shape, dtype_name
+from modelint.load.subgraphs import walk_graphs
 
-__all__ = ["InferredTypes", "ShapeBinding", "infer_types", "walk_graphs"]
+__all__ = ["InferredTypes", "ShapeBinding", "infer_types"]
 
 _NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
 _BATCH_SYMBOL = re.compile(r"^(n|batch|batch_size|batchsize|bs|b)$", re.IGNORECASE)
@@ -54,18 +55,6 @@ class InferredTypes:
     unbound: tuple[str, ...]  # 'input[dim] symbol' left unknown
     notes: tuple[str, ...]
     errors: tuple[str, ...] = ()  # what strict shape inference rejects (an invalid graph)
-
-
-def walk_graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
-    """Yield ``graph`` and every subgraph (If/Loop/Scan bodies), depth first."""
-    yield graph
-    for node in graph.node:
-        for attribute in node.attribute:
-            if attribute.type == onnx.AttributeProto.GRAPH:
-                yield from walk_graphs(attribute.g)
-            elif attribute.type == onnx.AttributeProto.GRAPHS:
-                for subgraph in attribute.graphs:
-                    yield from walk_graphs(subgraph)
 
 
 def infer_types(

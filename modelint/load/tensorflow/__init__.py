@@ -15,6 +15,7 @@ from modelint.errors import ConversionError, ModelintError
 from modelint.load.cache import ConversionCache, cache_key, default_cache_dir
 from modelint.load.formats import check_tflite
 from modelint.load.model import LoadedModel, LoadOptions, SourceParams
+from modelint.load.subgraphs import walk_graphs
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import layer_map, scope_map
 from modelint.load.tensorflow.placeholders import drop_weight_data
@@ -26,11 +27,8 @@ _Converted = tuple[onnx.ModelProto, dict[str, str], SourceParams | None]
 
 
 def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
-    for node in graph.node:
-        yield node
-        for attribute in node.attribute:
-            if attribute.type == onnx.AttributeProto.GRAPH:
-                yield from _nodes(attribute.g)
+    for subgraph in walk_graphs(graph):
+        yield from subgraph.node
 
 
 def _convert_keras(

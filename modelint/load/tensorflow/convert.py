@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -199,17 +199,33 @@ def _convert_function(tf: TensorFlowModules, concrete: Any, opset: int) -> onnx.
     outputs = [tensor.name for tensor in concrete.outputs if tensor.dtype != resource]
     renames = tf2onnx_convert.tensor_names_from_structed(concrete, inputs, outputs)
     graph_def = frozen_graph_def(concrete, inputs, outputs)
+    return _onnx_from_frozen(tf, graph_def, concrete.name, (inputs, outputs, renames), opset)
+
+
+def _onnx_from_frozen(
+    tf: TensorFlowModules,
+    graph_def: Any,
+    name: str,
+    names: tuple[list[str], list[str], Mapping[str, str]],
+    opset: int,
+    *,
+    overrides: Mapping[str, list[int]] | None = None,
+) -> onnx.ModelProto:
+    """tf2onnx's converter on a GraphDef already frozen and optimized; ``names`` are the
+    inputs, the outputs and the renames of the tensors (Keras' own input names)."""
+    inputs, outputs, renames = names
     with tf.tf.device("/cpu:0"):
         return _proto(
-            tf2onnx_convert._convert_common(
+            tf.tf2onnx.convert._convert_common(
                 graph_def,
-                name=concrete.name,
+                name=name,
                 continue_on_error=True,
                 opset=opset,
                 custom_op_handlers=_HANDLERS,
                 input_names=inputs,
                 output_names=outputs,
                 tensors_to_rename=renames,
+                shape_override=overrides,
             )
         )
 
@@ -224,20 +240,8 @@ def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) ->
             str(path), None, None, return_tensors_to_rename=True
         )
     overrides = _shape_overrides(graph_def, inputs, options)
-    with tf.tf.device("/cpu:0"):
-        return _proto(
-            tf.tf2onnx.convert._convert_common(
-                graph_def,
-                name=path.name,
-                continue_on_error=True,
-                opset=options.opset,
-                custom_op_handlers=_HANDLERS,
-                input_names=inputs,
-                output_names=outputs,
-                tensors_to_rename=renames,
-                shape_override=overrides,
-            )
-        )
+    names = (inputs, outputs, renames)
+    return _onnx_from_frozen(tf, graph_def, path.name, names, options.opset, overrides=overrides)
 
 
 def from_tflite(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:

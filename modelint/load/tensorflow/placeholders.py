@@ -17,11 +17,12 @@ the model's weights.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import onnx
+
+from modelint.load.subgraphs import walk_graphs
 
 __all__ = ["MIN_ELEMENTS", "NOT_KEPT", "drop_weight_data", "use_placeholder_weights"]
 
@@ -101,7 +102,7 @@ def drop_weight_data(model: onnx.ModelProto) -> int:
     external data at ``NOT_KEPT``, as an ONNX file whose weights sit elsewhere would be;
     modelint never opens external data."""
     dropped = 0
-    for graph in _graphs(model.graph):
+    for graph in walk_graphs(model.graph):
         for tensor in graph.initializer:
             if tensor.data_location == onnx.TensorProto.EXTERNAL or not _large(tensor):
                 continue
@@ -119,14 +120,3 @@ def _large(tensor: onnx.TensorProto) -> bool:
     for dim in tensor.dims:
         count *= dim
     return count >= MIN_ELEMENTS and tensor.data_type != onnx.TensorProto.STRING
-
-
-def _graphs(graph: onnx.GraphProto) -> Iterator[onnx.GraphProto]:
-    yield graph
-    for node in graph.node:
-        for attribute in node.attribute:
-            if attribute.type == onnx.AttributeProto.GRAPH:
-                yield from _graphs(attribute.g)
-            elif attribute.type == onnx.AttributeProto.GRAPHS:
-                for body in attribute.graphs:
-                    yield from _graphs(body)
