@@ -87,3 +87,16 @@ def test_default_cache_is_at_the_repository_root(tmp_path: Path) -> None:
     (repo / ".git").mkdir(parents=True)
     (repo / "models").mkdir()
     assert default_cache_dir(repo / "models" / "m.keras") == repo / ".modelint_cache"
+
+
+def test_a_damaged_cached_model_is_converted_again(
+    cnn_files: dict[str, Path], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    code, first, _ = _check("--cache-dir", str(cache), str(cnn_files["keras"]))
+    (entry,) = cache.glob("*.onnx")
+    entry.write_bytes(b"junk, not a protobuf")
+    code, second, imported = _check("--cache-dir", str(cache), str(cnn_files["keras"]))
+    assert code == 0 and imported  # converted again, not an internal error
+    assert second["models"] == first["models"]
+    assert entry.read_bytes() != b"junk, not a protobuf"  # and the entry written anew

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import onnx
+from google.protobuf.message import DecodeError
 
 from modelint.errors import ConversionError, ModelintError
 from modelint.load.cache import ConversionCache, cache_key, default_cache_dir
@@ -127,17 +128,27 @@ def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> Load
         directory = Path(options.cache_dir) if options.cache_dir else default_cache_dir(path)
         cache = ConversionCache(directory)
         key = cache_key(path, _key_options(model_format, options))
-        hit = cache.get(key)
+        hit = _cached(cache, key)
         if hit is not None:
-            return _loaded(
-                path, model_format, onnx.load_from_string(hit.model_bytes), dict(hit.metadata)
-            )
+            return _loaded(path, model_format, *hit)
     proto, layers, params = _run(path, model_format, options, options.progress)
     drop_weight_data(proto)
     metadata = _metadata(proto, layers, params, options.opset)
     if cache is not None:
         cache.put(key, proto.SerializeToString(), metadata)
     return _loaded(path, model_format, proto, metadata)
+
+
+def _cached(cache: ConversionCache, key: str) -> tuple[onnx.ModelProto, dict[str, Any]] | None:
+    """The cached model and its metadata; None for a miss or a damaged entry (which is
+    converted again, like an unreadable one)."""
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    try:
+        return onnx.load_from_string(hit.model_bytes), dict(hit.metadata)
+    except DecodeError:
+        return None
 
 
 def _metadata(
