@@ -61,7 +61,8 @@ def test_graphdef_inputs_and_outputs_from_flags_and_config(
     assert code == 0 and json.loads(out)["models"][0]["opsets"]["ai.onnx"] == 15
 
 
-def test_opset_and_batch_flags(cnn_files: dict[str, Path]) -> None:
+@pytest.mark.parametrize("model_format", ["keras", "h5", "saved-model", "tflite"])
+def test_opset_and_batch_flags(cnn_files: dict[str, Path], model_format: str) -> None:
     code, out, _ = run(
         "check",
         "--format",
@@ -71,12 +72,12 @@ def test_opset_and_batch_flags(cnn_files: dict[str, Path]) -> None:
         "16",
         "--batch",
         "4",
-        str(cnn_files["keras"]),
+        str(cnn_files[model_format]),
     )
     model = json.loads(out)["models"][0]
     assert code == 0 and model["opsets"]["ai.onnx"] == 16
     assert model["totals"]["macs"] == 4 * SMALL_CNN_MACS
-    assert run("check", "--opset", "3", str(cnn_files["keras"]))[0] == 2
+    assert run("check", "--opset", "3", str(cnn_files[model_format]))[0] == 2
 
 
 def _in_terminal(*argv: str) -> tuple[int, str]:

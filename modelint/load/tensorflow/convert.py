@@ -245,9 +245,24 @@ def from_saved_model(tf: TensorFlowModules, path: Path, options: LoadOptions) ->
 
 
 def from_tflite(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
-    return _proto(
+    proto = _proto(
         tf.tf2onnx.convert.from_tflite(str(path), opset=options.opset, custom_op_handlers=_HANDLERS)
     )
+    _bind_open_batch(proto, options)
+    return proto
+
+
+def _bind_open_batch(model: onnx.ModelProto, options: LoadOptions) -> None:
+    """A TFLite input keeps its open batch dim through tf2onnx (``unk__49``): it takes
+    ``--batch`` as every other format's does at conversion. Inputs the user shaped keep
+    their dim for ``--input-shape`` to bind."""
+    shaped = {name.split(":", maxsplit=1)[0] for name in options.input_shapes}
+    for value in model.graph.input:
+        if value.name.split(":", maxsplit=1)[0] in shaped:
+            continue
+        dims = value.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            dims[0].dim_value = options.batch
 
 
 def from_graphdef(tf: TensorFlowModules, path: Path, options: LoadOptions) -> onnx.ModelProto:
