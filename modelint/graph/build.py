@@ -35,12 +35,15 @@ PASS_THROUGH_OPS = frozenset(
 _INT32_PARAM_CONSUMERS = frozenset({"DequantizeLinear", "QLinearConv", "QGemm"})
 _CONSTANT_OPS = frozenset({"Constant"})
 _NONE: Mapping[str, Any] = MappingProxyType({})  # shared by the many nodes without attributes
-# Float inputs that configure an op rather than weight it: never parameters.
+# Float inputs that configure or seed an op rather than weight it: never parameters.
 _CONFIG_INPUTS: Mapping[str, frozenset[int]] = {
     "Resize": frozenset({1, 2}),  # roi, scales
     "Upsample": frozenset({1}),  # scales
     "Pad": frozenset({2}),  # constant_value
     "Clip": frozenset({1, 2}),  # min, max
+    "LSTM": frozenset({5, 6}),  # initial_h, initial_c: a state (Keras feeds zeros), not learnt
+    "GRU": frozenset({5}),  # initial_h
+    "RNN": frozenset({5}),  # initial_h
 }
 
 
@@ -280,7 +283,8 @@ def _tensors(
 
 
 def _config_only(tensor: str, users: list[OpNode]) -> bool:
-    """True when every use is a configuration input (Resize scales, Upsample scales...)."""
+    """True when every use is a configuration or state input (Resize scales, an LSTM's
+    initial state...)."""
     return bool(users) and all(
         position in _CONFIG_INPUTS.get(node.op_type, ())
         for node in users

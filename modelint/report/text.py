@@ -64,13 +64,25 @@ def _params_line(analysis: ModelAnalysis) -> str:
             f"\n  {source.framework:<9} {source.total:,} params (trainable "
             f"{source.trainable:,}, non-trainable {source.non_trainable:,})"
         )
-        fewer = source.total - totals.params
-        if fewer > 0:  # the usual case; docs/tensorflow.md, "Parameter counts"
-            line += (
-                f"; ONNX has {fewer:,} fewer: conversion folds BatchNormalization into the "
-                "weights, drops all-zero biases and shares identical constants (docs/tensorflow.md)"
-            )
+        line += _params_gap(source.total - totals.params)
     return line
+
+
+def _params_gap(fewer: int) -> str:
+    """Why the ONNX count differs from the framework's (docs/tensorflow.md, "Parameter
+    counts")."""
+    if fewer > 0:  # the usual case
+        return (
+            f"; ONNX has {fewer:,} fewer: conversion folds BatchNormalization into the weights,"
+            " drops all-zero biases and shares identical constants, and one-element constants"
+            " are literals, not parameters (docs/tensorflow.md)"
+        )
+    if fewer < 0:
+        return (
+            f"; ONNX has {-fewer:,} more: constants the conversion created (see inspect;"
+            " docs/tensorflow.md)"
+        )
+    return ""
 
 
 def model_summary(analysis: ModelAnalysis, style: Style) -> list[str]:

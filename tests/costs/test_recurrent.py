@@ -65,6 +65,16 @@ def test_lstm_with_peepholes() -> None:
     assert params == 2 * 256 * 64 + 512 + 192
 
 
+def test_lstm_initial_state_is_no_parameter() -> None:
+    # initial_h and initial_c (inputs 5 and 6) are a state: Keras models converted by
+    # tf2onnx feed zeros there. Only W, R, B and P are parameters.
+    _, _, _, params = lstm(
+        'x, w, r, b, "", h0, c0',
+        {"w": (1, 256, 64), "r": (1, 256, 64), "b": (1, 512), "h0": (1, 1, 64), "c0": (1, 1, 64)},
+    )
+    assert params == 2 * 256 * 64 + 512
+
+
 def test_lstm_bidirectional_doubles_everything() -> None:
     macs, flops, transcendentals, _ = lstm(
         "x, w, r, b",
