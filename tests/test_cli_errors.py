@@ -3,9 +3,12 @@ directory searched, the line and column of ONNX text."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from cli_support import run
+
+from modelint.cli import main
 
 GOOD = (
     '<ir_version: 8, opset_import: ["" : 17]>\n'
@@ -110,3 +113,18 @@ def test_config_show_for_a_missing_model_is_a_usage_error(tmp_path: Path) -> Non
     project = _project(tmp_path)
     code, out, _ = run("config", "show", str(project / "m.onnxtxt"))
     assert code == 0 and "fail-on: error" in out
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_output_pipe_is_one_line_not_an_internal_error(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    err = io.StringIO()
+    code = main(["check", str(project / "m.onnxtxt")], out=_ClosedPipe(), err=err)
+    assert code == 2
+    assert err.getvalue() == (
+        "modelint: error: the output was closed before the report was written\n"
+    )

@@ -59,6 +59,10 @@ def main(
         return EXIT_ERROR
     except SystemExit as exc:  # argparse's --help
         return int(exc.code or 0)
+    except BrokenPipeError:  # `modelint check ... | head -c 0`: the reader left
+        _silence(out)
+        err.write("modelint: error: the output was closed before the report was written\n")
+        return EXIT_ERROR
     except Exception as exc:
         return _report_exception(exc, err, debug=debug)
 
@@ -77,6 +81,15 @@ def run() -> NoReturn:
         _flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _silence(out: TextIO) -> None:
+    """Point a closed stdout at /dev/null, so that the interpreter's own flush at exit does
+    not fail on it again (the Python documentation's recipe for SIGPIPE)."""
+    if out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
 
 
 def _flush() -> None:
