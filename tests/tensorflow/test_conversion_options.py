@@ -52,7 +52,12 @@ def test_graphdef_inputs_and_outputs_from_flags_and_config(
     )
     assert code == 0 and _macs(out) == SMALL_CNN_MACS
     code, _, err = run("check", "--no-cache", "--graphdef-inputs", "nope:0", path)
-    assert code == 2 and err.startswith(f"modelint: error: {path}: tf2onnx could not convert")
+    assert code == 2
+    assert err == (
+        f"modelint: error: {path}: GraphDef input 'nope:0' (--graphdef-inputs or config "
+        "conversion.graphdef-inputs) is no tensor of this GraphDef; its input candidates: "
+        "image:0\n"
+    )
     config = tmp_path / "modelint.yaml"
     config.write_text(
         "conversion:\n  opset: 15\n  graphdef-inputs: [image:0]\n  graphdef-outputs: [Identity:0]\n"

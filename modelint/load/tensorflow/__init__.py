@@ -25,6 +25,13 @@ from modelint.load.tensorflow.runtime import TensorFlowModules, captured_stderr,
 __all__ = ["load_keras_object", "load_tensorflow"]
 
 _Converted = tuple[onnx.ModelProto, dict[str, str], SourceParams | None]
+_FORMAT_NAMES = {
+    "keras": "Keras model",
+    "h5": "Keras .h5 model",
+    "saved-model": "SavedModel",
+    "tflite": "TFLite model",
+    "graphdef": "GraphDef",
+}
 
 
 def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
@@ -85,7 +92,7 @@ def _run(
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
                 detail = f" [{captured.tail()}]" if captured.tail() else ""
                 raise ConversionError(
-                    f"tf2onnx could not convert this {model_format} model: "
+                    f"tf2onnx could not convert this {_FORMAT_NAMES[model_format]}: "
                     f"{type(exc).__name__}: {first}{detail}",
                     path=str(path),
                 ) from exc

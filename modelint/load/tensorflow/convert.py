@@ -279,6 +279,7 @@ def from_graphdef(tf: TensorFlowModules, path: Path, options: LoadOptions) -> on
             "--graphdef-inputs and --graphdef-outputs",
             path=str(path),
         )
+    _check_tensor_names(graph_def, inputs, outputs, path)
     use_placeholder_weights(graph_def)
     return _proto(
         tf.tf2onnx.convert.from_graph_def(
@@ -290,6 +291,26 @@ def from_graphdef(tf: TensorFlowModules, path: Path, options: LoadOptions) -> on
             custom_op_handlers=_HANDLERS,
         )
     )
+
+
+def _check_tensor_names(
+    graph_def: Any, inputs: Sequence[str], outputs: Sequence[str], path: Path
+) -> None:
+    """Every input and output names an op of the GraphDef (tf2onnx would fail on an
+    assertion naming neither the flag nor the choices)."""
+    ops = {node.name for node in graph_def.node}
+    for role, names, choices in (
+        ("input", inputs, _placeholders(graph_def)),
+        ("output", outputs, _sinks(graph_def)),
+    ):
+        for name in names:
+            if name.split(":", maxsplit=1)[0] not in ops:
+                raise ModelLoadError(
+                    f"GraphDef {role} {name!r} (--graphdef-{role}s or config "
+                    f"conversion.graphdef-{role}s) is no tensor of this GraphDef; its "
+                    f"{role} candidates: {', '.join(choices) or '(none)'}",
+                    path=str(path),
+                )
 
 
 def _tensor(name: str) -> str:
