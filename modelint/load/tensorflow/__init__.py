@@ -19,6 +19,7 @@ from modelint.load.model import LoadedModel, LoadOptions, SourceParams
 from modelint.load.subgraphs import walk_graphs
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import layer_map, scope_map
+from modelint.load.tensorflow.names import renumber_generated_constants, reset_generated_names
 from modelint.load.tensorflow.placeholders import drop_weight_data
 from modelint.load.tensorflow.runtime import TensorFlowModules, captured_stderr, modules
 
@@ -45,6 +46,7 @@ def _convert_keras(
     model = keras_model.load_keras(tf, path, model_format)
     shapes = keras_model.input_shapes(model, path, options.input_shapes, options.batch)
     proto = convert.from_keras_model(tf, model, shapes, options.opset)
+    renumber_generated_constants(proto)
     layers = layer_map(_nodes(proto.graph), keras_model.layer_names(model))
     return proto, dict(layers), keras_model.source_params(model)
 
@@ -59,6 +61,7 @@ def _convert_other(
         proto = convert.from_tflite(tf, path, options)
     else:
         proto = convert.from_graphdef(tf, path, options)
+    renumber_generated_constants(proto)
     scopes = dict(scope_map(_nodes(proto.graph)))
     return proto, scopes, None
 
@@ -68,6 +71,7 @@ def _convert(path: Path, model_format: str, options: LoadOptions) -> _Converted:
     optimizer passes are made lean for the conversion."""
     tf = modules(str(path), model_format)
     convert_format = _convert_keras if model_format in ("keras", "h5") else _convert_other
+    reset_generated_names()
     with convert.no_optimizer_copies():
         return convert_format(tf, path, model_format, options)
 
@@ -179,8 +183,10 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
     tf = modules("<keras model>", "keras")
     label = Path(f"<keras model {getattr(model, 'name', '')}>")
     shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
+    reset_generated_names()
     with captured_stderr(enabled=not options.debug), convert.no_optimizer_copies():
         proto = convert.from_keras_model(tf, model, shapes, options.opset)
+    renumber_generated_constants(proto)
     drop_weight_data(proto)
     layers = dict(layer_map(_nodes(proto.graph), keras_model.layer_names(model)))
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
