@@ -24,7 +24,7 @@ from modelint._version import __version__
 __all__ = ["CACHE_DIR_NAME", "ConversionCache", "cache_key", "default_cache_dir"]
 
 CACHE_DIR_NAME = ".modelint_cache"
-CACHE_FORMAT = 5  # bump when the cached metadata or the conversion recipe changes
+CACHE_FORMAT = 6  # bump when the cached metadata or the conversion recipe changes
 _CONVERTERS = ("tensorflow", "tensorflow-cpu", "keras", "tf2onnx", "onnx")
 _CHUNK = 1 << 20
 

@@ -18,7 +18,7 @@ from modelint.load.formats import check_tflite
 from modelint.load.model import LoadedModel, LoadOptions, SourceParams
 from modelint.load.subgraphs import walk_graphs
 from modelint.load.tensorflow import convert, keras_model
-from modelint.load.tensorflow.layers import layer_map, scope_map
+from modelint.load.tensorflow.layers import fill_from_neighbours, layer_map, scope_map
 from modelint.load.tensorflow.names import renumber_generated_constants, reset_generated_names
 from modelint.load.tensorflow.placeholders import drop_weight_data
 from modelint.load.tensorflow.runtime import TensorFlowModules, captured_stderr, modules
@@ -48,7 +48,7 @@ def _convert_keras(
     proto = convert.from_keras_model(tf, model, shapes, options.opset)
     renumber_generated_constants(proto)
     layers = layer_map(_nodes(proto.graph), keras_model.layer_names(model))
-    return proto, dict(layers), keras_model.source_params(model)
+    return proto, fill_from_neighbours(proto.graph, layers), keras_model.source_params(model)
 
 
 def _convert_other(
@@ -62,7 +62,7 @@ def _convert_other(
     else:
         proto = convert.from_graphdef(tf, path, options)
     renumber_generated_constants(proto)
-    scopes = dict(scope_map(_nodes(proto.graph)))
+    scopes = fill_from_neighbours(proto.graph, scope_map(_nodes(proto.graph)))
     return proto, scopes, None
 
 
@@ -188,6 +188,8 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
         proto = convert.from_keras_model(tf, model, shapes, options.opset)
     renumber_generated_constants(proto)
     drop_weight_data(proto)
-    layers = dict(layer_map(_nodes(proto.graph), keras_model.layer_names(model)))
+    layers = fill_from_neighbours(
+        proto.graph, layer_map(_nodes(proto.graph), keras_model.layer_names(model))
+    )
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
     return _loaded(label, "keras", proto, metadata)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import onnx
 
-__all__ = ["layer_map", "scope_layer", "scope_map", "tf_scope"]
+__all__ = ["fill_from_neighbours", "layer_map", "scope_layer", "scope_map", "tf_scope"]
 
 _SCOPE_SUFFIX = re.compile(r"_\d+$")
 _SPLIT = re.compile(r"[/;]")
@@ -72,3 +72,43 @@ def tf_scope(node_name: str) -> str | None:
         _SCOPE_SUFFIX.sub("", s) for s in first.split("/")[:-1] if not _CALL_WRAPPER.match(s)
     ]
     return "/".join(segments) or None
+
+
+_NEIGHBOUR_HOPS = 3  # how far an unnamed node looks for labelled neighbours
+
+
+def fill_from_neighbours(graph: onnx.GraphProto, labels: Mapping[str, str]) -> dict[str, str]:
+    """``labels`` plus a label for each node of ``graph`` whose names reveal none (tf2onnx's
+    ``LSTM__32``, ``Squeeze__36``) when the nearest labelled nodes upstream and downstream
+    (within three hops) all carry one and the same label: an op tf2onnx inserted inside a
+    layer. Between two layers, or at a graph input or output, the node stays unlabelled."""
+    producer = {out: node.name for node in graph.node for out in node.output if out}
+    consumers: dict[str, list[str]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node.name)
+    upstream = {n.name: [producer[i] for i in n.input if i in producer] for n in graph.node}
+    downstream = {n.name: [c for o in n.output for c in consumers.get(o, ())] for n in graph.node}
+    filled = dict(labels)
+    for node in graph.node:
+        if node.name in labels or not node.name:
+            continue
+        above = _nearest_labels(node.name, upstream, labels)
+        below = _nearest_labels(node.name, downstream, labels)
+        if len(above) == 1 and above == below:
+            filled[node.name] = next(iter(above))
+    return filled
+
+
+def _nearest_labels(
+    start: str, neighbours: Mapping[str, list[str]], labels: Mapping[str, str]
+) -> set[str]:
+    """Labels of the closest labelled nodes in one direction (empty: none within reach)."""
+    frontier, seen = [start], {start}
+    for _ in range(_NEIGHBOUR_HOPS):
+        frontier = [n for key in frontier for n in neighbours.get(key, ()) if n not in seen]
+        seen.update(frontier)
+        found = {labels[key] for key in frontier if key in labels}
+        if found:
+            return found
+    return set()
