@@ -123,3 +123,21 @@ def test_missing_extra_names_the_install_command(
     assert result.returncode == 2
     assert result.stderr.strip().endswith("pip install 'modelint[tensorflow]'")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_python_activation_function_is_refused_by_name(tmp_path: Path) -> None:
+    import keras
+
+    def doubled(x: object) -> object:
+        return x
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Activation(doubled, name="doubler")(inputs))
+    path = tmp_path / "activation.keras"
+    model.save(path)
+    code, _, err = run("check", "--no-cache", str(path))
+    assert code == 2
+    assert err == (
+        f"modelint: error: {path}: refused: layer 'doubler' uses the Python function "
+        "'doubled', whose code is not in the file; modelint never runs code from a model file\n"
+    )

@@ -22,36 +22,42 @@ __all__ = ["check_keras_file"]
 _CODE_LAYERS = frozenset({"Lambda", "TFOpLambda", "SlicingOpLambda"})
 
 
-def _objects(node: Any) -> Iterator[dict[str, Any]]:
-    """Every serialized object ({"class_name": ...}) in a Keras config, depth first."""
+def _objects(node: Any, owner: str = "") -> Iterator[tuple[dict[str, Any], str]]:
+    """Every serialized object ({"class_name": ...}) in a Keras config, depth first, with the
+    name of the nearest named object around it (the layer an activation belongs to)."""
     if isinstance(node, dict):
         if "class_name" in node:
-            yield node
+            yield node, owner
+            owner = _name(node) or owner
         for value in node.values():
-            yield from _objects(value)
+            yield from _objects(value, owner)
     elif isinstance(node, list):
         for value in node:
-            yield from _objects(value)
+            yield from _objects(value, owner)
 
 
 def _name(obj: dict[str, Any]) -> str:
     config = obj.get("config")
     name = config.get("name") if isinstance(config, dict) else None
-    return f" '{name}'" if name else ""
+    return str(name) if name else ""
 
 
-def _problem(obj: dict[str, Any]) -> str | None:
-    class_name = str(obj.get("class_name"))
+def _problem(obj: dict[str, Any], owner: str) -> str | None:
+    """Why ``obj`` needs code, or None. A nameless object (an activation, an initializer)
+    is reported through the layer that uses it."""
+    class_name, module, own = str(obj.get("class_name")), obj.get("module"), _name(obj)
+    layer = f"layer '{own or owner}'" if own or owner else "a layer"
+    relation = "is" if own or not owner else "uses"
     if class_name in _CODE_LAYERS:
-        return f"{class_name} layer{_name(obj)} carries Python code"
-    module = obj.get("module")
+        return f"{class_name} {layer} carries Python code"
+    if module == "builtins" and class_name == "function":  # Activation(my_function)
+        function = obj.get("config")
+        return f"{layer} uses the Python function '{function}', whose code is not in the file"
     if isinstance(module, str) and not (module == "keras" or module.startswith("keras.")):
-        return (
-            f"layer{_name(obj)} is the custom class {module}.{class_name}, whose code "
-            "is not in the file"
-        )
+        custom = f"{module}.{class_name}"
+        return f"{layer} {relation} the custom class {custom}, whose code is not in the file"
     if isinstance(obj.get("registered_name"), str) and ">" in obj["registered_name"]:
-        return f"layer{_name(obj)} is the registered custom object {obj['registered_name']}"
+        return f"{layer} {relation} the registered custom object {obj['registered_name']}"
     return None
 
 
@@ -89,8 +95,8 @@ def _h5_config(path: Path) -> Any:
 def check_keras_file(path: Path, model_format: str) -> None:
     """Raise ModelLoadError if the Keras file is corrupt or would need code to load."""
     config = _keras_v3_config(path) if model_format == "keras" else _h5_config(path)
-    for obj in _objects(config):
-        problem = _problem(obj)
+    for obj, owner in _objects(config):
+        problem = _problem(obj, owner)
         if problem is not None:
             raise ModelLoadError(
                 f"refused: {problem}; modelint never runs code from a model file", path=str(path)
