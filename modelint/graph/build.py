@@ -62,6 +62,8 @@ class _Walk:
     weight: set[str] = field(default_factory=set)  # constants through pass-through ops only
     initializers: dict[str, onnx.TensorProto] = field(default_factory=dict)
     graph_inputs: set[str] = field(default_factory=set)
+    # Loop node key -> positions of its inputs that seed loop-carried state
+    state_inputs: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 def build_graph(
@@ -199,6 +201,8 @@ def _walk_graph(
              len(nodes), path, parent, subgraphs, layer),
         )  # fmt: skip
         pending.append(node)
+        if op_type == "Loop" and bodies:
+            walk.state_inputs[key] = _loop_state_inputs(bodies[0][1])
         if bodies:  # the body sees every outer tensor defined before its owner
             _record_uses(walk, pending)
             pending.clear()
@@ -282,21 +286,35 @@ def _tensors(
     return tensors
 
 
-def _config_only(tensor: str, users: list[OpNode]) -> bool:
+def _loop_state_inputs(body: onnx.GraphProto) -> frozenset[int]:
+    """Loop inputs (M, cond, v_initial...) that seed state: a carried value the body changes
+    (Keras' zero initial ``h``), where a weight tf2onnx passes in comes back out unchanged."""
+    inputs = [value.name for value in body.input]
+    outputs = [value.name for value in body.output]
+    carried = range(2, min(len(inputs), len(outputs) + 1))
+    return frozenset(index for index in carried if inputs[index] != outputs[index - 1])
+
+
+def _config_only(
+    tensor: str, users: list[OpNode], state_inputs: Mapping[str, frozenset[int]]
+) -> bool:
     """True when every use is a configuration or state input (Resize scales, an LSTM's
-    initial state...)."""
+    initial state, a Loop's carried state...)."""
     return bool(users) and all(
-        position in _CONFIG_INPUTS.get(node.op_type, ())
+        position in _CONFIG_INPUTS.get(node.op_type, state_inputs.get(node.key, ()))
         for node in users
         for position, name in enumerate(node.inputs)
         if name == tensor
     )
 
 
-def _is_param(info: TensorInfo, users: list[OpNode]) -> bool:
+def _is_param(
+    info: TensorInfo, users: list[OpNode], state_inputs: Mapping[str, frozenset[int]]
+) -> bool:
     if info.numel is None or info.numel <= 1:
         return False  # a one-element constant is a literal (ReLU6 bounds, 1/sqrt(d)), not a weight
-    if any(node.op_type in _CONFIG_INPUTS for node in users) and _config_only(info.name, users):
+    configured = any(n.op_type in _CONFIG_INPUTS or n.key in state_inputs for n in users)
+    if configured and _config_only(info.name, users, state_inputs):
         return False
     if info.dtype in PARAM_DTYPES:
         return True
@@ -315,7 +333,8 @@ def _attribute_params(
     for name in sources:
         info = tensors.get(name)
         users = consumers.get(name, ())
-        if info is None or not _is_param(info, [walk.nodes[key] for key in users]):
+        nodes = [walk.nodes[key] for key in users]
+        if info is None or not _is_param(info, nodes, walk.state_inputs):
             continue
         owners[name] = _owner(walk, name, consumers)
     return owners
