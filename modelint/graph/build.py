@@ -201,7 +201,7 @@ def _walk_graph(
              len(nodes), path, parent, subgraphs, layer),
         )  # fmt: skip
         pending.append(node)
-        if op_type == "Loop" and bodies:
+        if op_type == "Loop" and domain == DEFAULT_DOMAIN and bodies:
             walk.state_inputs[key] = _loop_state_inputs(bodies[0][1])
         if bodies:  # the body sees every outer tensor defined before its owner
             _record_uses(walk, pending)

@@ -5,6 +5,7 @@ TensorFlow is imported only here, only when a conversion is not already cached.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,8 @@ def _convert_keras(
 ) -> _Converted:
     model = keras_model.load_keras(tf, path, model_format)
     shapes = keras_model.input_shapes(model, path, options.input_shapes, options.batch)
-    proto = convert.from_keras_model(tf, model, shapes, options.opset)
-    renumber_generated_constants(proto)
-    layers = layer_map(_nodes(proto.graph), keras_model.layer_names(model))
-    return proto, fill_from_neighbours(proto.graph, layers), keras_model.source_params(model)
+    proto = _tidied(convert.from_keras_model(tf, model, shapes, options.opset))
+    return proto, _keras_layers(proto, model), keras_model.source_params(model)
 
 
 def _convert_other(
@@ -61,9 +60,30 @@ def _convert_other(
         proto = convert.from_tflite(tf, path, options)
     else:
         proto = convert.from_graphdef(tf, path, options)
+    proto = _tidied(proto)
+    return proto, fill_from_neighbours(proto.graph, scope_map(_nodes(proto.graph))), None
+
+
+def _tidied(proto: onnx.ModelProto) -> onnx.ModelProto:
+    """A fresh conversion as it is analysed and cached: folded constants renumbered in
+    reading order, large initializers without their data."""
     renumber_generated_constants(proto)
-    scopes = fill_from_neighbours(proto.graph, scope_map(_nodes(proto.graph)))
-    return proto, scopes, None
+    drop_weight_data(proto)
+    return proto
+
+
+def _keras_layers(proto: onnx.ModelProto, model: Any) -> dict[str, str]:
+    """Node name -> Keras layer, for the nodes whose names or neighbours tell."""
+    named = layer_map(_nodes(proto.graph), keras_model.layer_names(model))
+    return fill_from_neighbours(proto.graph, named)
+
+
+@contextlib.contextmanager
+def _converting() -> Iterator[None]:
+    """Each conversion starts tf2onnx's name counter afresh and runs its passes lean."""
+    reset_generated_names()
+    with convert.no_optimizer_copies():
+        yield
 
 
 def _convert(path: Path, model_format: str, options: LoadOptions) -> _Converted:
@@ -71,8 +91,7 @@ def _convert(path: Path, model_format: str, options: LoadOptions) -> _Converted:
     optimizer passes are made lean for the conversion."""
     tf = modules(str(path), model_format)
     convert_format = _convert_keras if model_format in ("keras", "h5") else _convert_other
-    reset_generated_names()
-    with convert.no_optimizer_copies():
+    with _converting():
         return convert_format(tf, path, model_format, options)
 
 
@@ -143,7 +162,6 @@ def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> Load
         if hit is not None:
             return _loaded(path, model_format, *hit)
     proto, layers, params = _run(path, model_format, options, options.progress)
-    drop_weight_data(proto)
     metadata = _metadata(proto, layers, params, options.opset)
     if cache is not None:
         cache.put(key, proto.SerializeToString(), metadata)
@@ -183,13 +201,8 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
     tf = modules("<keras model>", "keras")
     label = Path(f"<keras model {getattr(model, 'name', '')}>")
     shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
-    reset_generated_names()
-    with captured_stderr(enabled=not options.debug), convert.no_optimizer_copies():
-        proto = convert.from_keras_model(tf, model, shapes, options.opset)
-    renumber_generated_constants(proto)
-    drop_weight_data(proto)
-    layers = fill_from_neighbours(
-        proto.graph, layer_map(_nodes(proto.graph), keras_model.layer_names(model))
-    )
+    with captured_stderr(enabled=not options.debug), _converting():
+        proto = _tidied(convert.from_keras_model(tf, model, shapes, options.opset))
+    layers = _keras_layers(proto, model)
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
     return _loaded(label, "keras", proto, metadata)

@@ -299,16 +299,14 @@ def _check_tensor_names(
     """Every input and output names an op of the GraphDef (tf2onnx would fail on an
     assertion naming neither the flag nor the choices)."""
     ops = {node.name for node in graph_def.node}
-    for role, names, choices in (
-        ("input", inputs, _placeholders(graph_def)),
-        ("output", outputs, _sinks(graph_def)),
-    ):
+    for role, names, candidates in (("input", inputs, _placeholders), ("output", outputs, _sinks)):
         for name in names:
             if name.split(":", maxsplit=1)[0] not in ops:
+                choices = ", ".join(candidates(graph_def)) or "(none)"
                 raise ModelLoadError(
                     f"GraphDef {role} {name!r} (--graphdef-{role}s or config "
                     f"conversion.graphdef-{role}s) is no tensor of this GraphDef; its "
-                    f"{role} candidates: {', '.join(choices) or '(none)'}",
+                    f"{role} candidates: {choices}",
                     path=str(path),
                 )
 

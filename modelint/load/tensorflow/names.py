@@ -24,7 +24,7 @@ from modelint.load.subgraphs import walk_graphs
 
 __all__ = ["renumber_generated_constants", "reset_generated_names"]
 
-_GENERATED = re.compile(r"^(.*)__\d+$")  # tf2onnx's make_name: '<base>__<counter>'
+_GENERATED = re.compile(r"__\d+$")  # tf2onnx's make_name: '<base>__<counter>'
 
 
 def reset_generated_names() -> None:
@@ -38,15 +38,14 @@ def reset_generated_names() -> None:
 def renumber_generated_constants(model: onnx.ModelProto) -> None:
     """Give generated initializer names numbers in the order the graph first reads them."""
     graphs = list(walk_graphs(model.graph))
-    generated = {tensor.name for graph in graphs for tensor in graph.initializer} & {
-        name for graph in graphs for name in _reads(graph) if _GENERATED.match(name)
-    }
-    if not generated:
+    initializers = {tensor.name for graph in graphs for tensor in graph.initializer}
+    reads = (name for graph in graphs for node in graph.node for name in node.input)
+    order = dict.fromkeys(n for n in reads if n in initializers and _GENERATED.search(n))
+    if not order:
         return
-    order = [name for graph in graphs for name in _reads(graph) if name in generated]
-    renamed: dict[str, str] = {}
-    for index, name in enumerate(dict.fromkeys(order), start=1):
-        renamed[name] = f"{name.rpartition('__')[0]}__c{index}"  # '__c': no counter's form
+    renamed = {  # '__c<n>': never a counter's '__<n>'
+        name: f"{name.rpartition('__')[0]}__c{index}" for index, name in enumerate(order, 1)
+    }
     for graph in graphs:
         for tensor in graph.initializer:
             tensor.name = renamed.get(tensor.name, tensor.name)
@@ -54,7 +53,3 @@ def renumber_generated_constants(model: onnx.ModelProto) -> None:
             node.input[:] = [renamed.get(name, name) for name in node.input]
         for value in (*graph.input, *graph.value_info, *graph.output):
             value.name = renamed.get(value.name, value.name)
-
-
-def _reads(graph: onnx.GraphProto) -> list[str]:
-    return [name for node in graph.node for name in node.input]
