@@ -80,6 +80,11 @@ def test_module_and_function_sizes(module: Path) -> None:
     assert not too_long, f"{module.name}: functions over {MAX_FUNCTION_LINES} lines: {too_long}"
 
 
+# A forked child must end with os._exit, never return into its parent's program; it ends
+# the child modelint started, not the process of whoever called modelint.
+_ENDS_A_FORKED_CHILD = {("background.py", "os._exit")}
+
+
 def test_library_never_prints_or_exits() -> None:
     """Only the CLI prints and picks exit codes (DESIGN §10.1)."""
     offenders = []
@@ -90,6 +95,8 @@ def test_library_never_prints_or_exits() -> None:
             if isinstance(node, ast.Call):
                 name = ast.unparse(node.func)
                 if name in ("print", "sys.exit", "exit", "quit", "os._exit", "eval", "exec"):
+                    if (module.name, name) in _ENDS_A_FORKED_CHILD:
+                        continue
                     offenders.append(f"{module.name}:{node.lineno} {name}(...)")
     assert not offenders, offenders
 

@@ -23,6 +23,9 @@ class AnalysisOptions:
     input_shapes: Mapping[str, Shape] = field(default_factory=dict)
     rule_paths: Sequence[str] = ()
     notes: tuple[str, ...] = ()  # carried into the analysis (e.g. about the config)
+    # Infer shapes of a large graph in a forked child (see graph.background): the command
+    # line's choice; a library caller's process is not ours to fork.
+    background_inference: bool = False
 
 
 def analyze_loaded(
@@ -34,6 +37,7 @@ def analyze_loaded(
         input_shapes=options.input_shapes,
         layer_of=loaded.layer_of,
         serialized=loaded.serialized,
+        background=options.background_inference,
     )
     graph.topological_order()  # raises on a cyclic graph: every command refuses it, alone
     costs = compute_costs(graph, rules)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from modelint.graph.binding import ShapeBinding
 from modelint.graph.build import PASS_THROUGH_OPS, build_graph
 from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode
-from modelint.graph.shapes import ShapeBinding
 from modelint.graph.tensors import Shape, TensorInfo
 
 __all__ = [

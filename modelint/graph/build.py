@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,9 +12,11 @@ from typing import Any
 import onnx
 
 from modelint.errors import ModelLoadError
+from modelint.graph.binding import bind_inputs
 from modelint.graph.constants import ConstantFolder
-from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode
-from modelint.graph.shapes import infer_types
+from modelint.graph.inference_job import start_inference
+from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode, find_links
+from modelint.graph.shapes import GraphTraits, infer_bound
 from modelint.graph.tensors import PARAM_DTYPES, Shape, TensorInfo, tensor_size
 
 __all__ = ["PASS_THROUGH_OPS", "build_graph"]
@@ -72,24 +75,26 @@ def build_graph(
     input_shapes: Mapping[str, Shape] | None = None,
     layer_of: Mapping[str, str] | None = None,
     serialized: bytes | None = None,
+    background: bool = False,
 ) -> ModelGraph:
     """Infer shapes (binding ``input_shapes``) and build the graph. Mutates ``model``'s inputs.
 
     ``serialized``: the bytes ``model`` was parsed from, if at hand; shape inference reads
-    them instead of a new serialization while binding leaves the inputs as they were."""
+    them instead of a new serialization while binding leaves the inputs as they were.
+    ``background``: on a large graph, infer shapes in a forked child while this process
+    walks the graph (same result; for a command-line run, not for a library caller's
+    process)."""
     opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
-    walk = _Walk()
-    _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
-    _check_defined(walk)
-    control_flow = any(node.subgraphs for node in walk.nodes.values())
-    types = infer_types(
-        model,
-        input_shapes or {},
-        walk.producers,
-        subgraphs=control_flow,
-        serialized=serialized,
-        constants=any(node.op_type in _CONSTANT_OPS for node in walk.nodes.values()),
-    )
+    bound = bind_inputs(model, input_shapes or {}, serialized)
+    job = start_inference(model, bound) if background else None
+    with job or contextlib.nullcontext():
+        walk = _Walk()
+        _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
+        _check_defined(walk)
+        # While the child infers: the edges, which need no types (lazily found otherwise).
+        links = find_links(walk.nodes, walk.producers) if job else None
+        inference = job.result() if job else None
+    types = infer_bound(model, bound, _traits(walk), inference)
     shapes = {name: entry[0] for name, entry in types.types.items()}
     consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
     tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
@@ -110,6 +115,15 @@ def build_graph(
         shape_errors=types.errors,
         ir_version=int(model.ir_version),
         producer_name=model.producer_name,
+        links=links,
+    )
+
+
+def _traits(walk: _Walk) -> GraphTraits:
+    return GraphTraits(
+        walk.producers,
+        subgraphs=any(node.subgraphs for node in walk.nodes.values()),
+        constants=any(node.op_type in _CONSTANT_OPS for node in walk.nodes.values()),
     )
 
 

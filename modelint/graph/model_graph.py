@@ -15,16 +15,18 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from modelint.errors import ModelLoadError
+from modelint.graph.binding import ShapeBinding
 from modelint.graph.constants import ConstantFolder
-from modelint.graph.shapes import ShapeBinding
 from modelint.graph.tensors import TensorInfo
 
 if TYPE_CHECKING:  # networkx takes 0.2-0.3 s to import; cost-only runs never need it
     import networkx as nx
 
-__all__ = ["DEFAULT_DOMAIN", "ModelGraph", "OpNode"]
+__all__ = ["DEFAULT_DOMAIN", "Links", "ModelGraph", "OpNode", "find_links"]
 
 DEFAULT_DOMAIN = "ai.onnx"
+# (producer, consumer, tensor) edges; successor lists; predecessor lists
+Links = tuple[tuple[tuple[str, str, str], ...], dict[str, list[str]], dict[str, list[str]]]
 
 
 class OpNode(NamedTuple):
@@ -81,6 +83,7 @@ class ModelGraph:
     shape_errors: tuple[str, ...] = ()  # what strict ONNX shape inference rejects
     ir_version: int = 0
     producer_name: str = ""
+    links: Links | None = field(default=None, repr=False)  # find_links(nodes, producers)
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -96,40 +99,9 @@ class ModelGraph:
         return self._links[1], self._links[2]
 
     @cached_property
-    def _links(
-        self,
-    ) -> tuple[tuple[tuple[str, str, str], ...], dict[str, list[str]], dict[str, list[str]]]:
-        """Edges, successor and predecessor lists, in one pass over the nodes."""
-        found: list[tuple[str, str, str]] = []
-        successors: dict[str, list[str]] = {}
-        predecessors: dict[str, list[str]] = {}
-        nodes, producers = self.nodes, self.producers  # '' (an omitted input) is never a key
-        for key, node in nodes.items():
-            inputs = node.inputs
-            if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
-                inputs = tuple(dict.fromkeys(inputs))  # one edge per tensor read
-            for name in inputs:
-                producer = producers.get(name)
-                if producer is None:
-                    continue
-                scope = nodes[producer].graph_path
-                target = key if node.graph_path == scope else self._owner_in_scope(key, scope)
-                if target is None or target == producer:
-                    continue
-                found.append((producer, target, name))
-                targets = successors.get(producer)
-                if targets is None:
-                    successors[producer] = [target]
-                elif target in targets:
-                    continue
-                else:
-                    targets.append(target)
-                sources = predecessors.get(target)
-                if sources is None:
-                    predecessors[target] = [producer]
-                else:
-                    sources.append(producer)
-        return tuple(found), successors, predecessors
+    def _links(self) -> Links:
+        """Edges, successor and predecessor lists (given by the builder, or found now)."""
+        return self.links or find_links(self.nodes, self.producers)
 
     @cached_property
     def digraph(self) -> nx.MultiDiGraph:
@@ -143,14 +115,6 @@ class ModelGraph:
             for producer, consumer, name in self.edges
         )
         return digraph
-
-    def _owner_in_scope(self, key: str, scope: str) -> str | None:
-        """The vertex standing for node ``key`` in graph ``scope``: itself or the control-flow
-        ancestor that owns its body (a body's use of an outer tensor is the owner's use)."""
-        current: str | None = key
-        while current is not None and self.nodes[current].graph_path != scope:
-            current = self.nodes[current].parent
-        return current
 
     def node(self, key: str) -> OpNode:
         return self.nodes[key]
@@ -220,3 +184,46 @@ class ModelGraph:
     def is_constant(self, tensor: str) -> bool:
         info = self.tensors.get(tensor)
         return info is not None and info.is_constant
+
+
+def find_links(nodes: Mapping[str, OpNode], producers: Mapping[str, str]) -> Links:
+    """Edges, successor and predecessor lists, in one pass over the nodes. A body's use of an
+    outer tensor is lifted to the control-flow node that owns the body."""
+    found: list[tuple[str, str, str]] = []
+    successors: dict[str, list[str]] = {}
+    predecessors: dict[str, list[str]] = {}
+    for key, node in nodes.items():  # '' (an omitted input) is never a producer key
+        inputs = node.inputs
+        if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
+            inputs = tuple(dict.fromkeys(inputs))  # one edge per tensor read
+        for name in inputs:
+            producer = producers.get(name)
+            if producer is None:
+                continue
+            scope = nodes[producer].graph_path
+            target = key if node.graph_path == scope else _owner_in_scope(nodes, key, scope)
+            if target is None or target == producer:
+                continue
+            found.append((producer, target, name))
+            targets = successors.get(producer)
+            if targets is None:
+                successors[producer] = [target]
+            elif target in targets:
+                continue
+            else:
+                targets.append(target)
+            sources = predecessors.get(target)
+            if sources is None:
+                predecessors[target] = [producer]
+            else:
+                sources.append(producer)
+    return tuple(found), successors, predecessors
+
+
+def _owner_in_scope(nodes: Mapping[str, OpNode], key: str, scope: str) -> str | None:
+    """The vertex standing for node ``key`` in graph ``scope``: itself or the control-flow
+    ancestor that owns its body (a body's use of an outer tensor is the owner's use)."""
+    current: str | None = key
+    while current is not None and nodes[current].graph_path != scope:
+        current = nodes[current].parent
+    return current

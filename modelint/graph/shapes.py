@@ -1,9 +1,7 @@
-"""Shapes: bind symbolic input dims, run ONNX shape inference, read back every tensor's type.
+"""Shapes: run ONNX shape inference on a bound model, read back every tensor's type.
 
-Binding happens *before* inference (DESIGN §4): each graph input dim that is symbolic gets a
-value from ``--input-shape`` / config ``input-shapes``; otherwise the first dim of an input (the
-batch, by convention of every exporter we know) binds to 1 and the report says so. Other
-symbolic dims stay unknown, and the nodes that need them end up uncosted with that reason.
+Inputs are bound first (``graph.binding``); a tensor whose shape inference leaves unknown
+makes its consumers uncosted, with the reason, never zero.
 """
 
 from __future__ import annotations
@@ -15,37 +13,25 @@ from dataclasses import dataclass
 
 import onnx
 
-from modelint.errors import ModelLoadError
-from modelint.expr import did_you_mean
+from modelint.graph.binding import BoundInputs, ShapeBinding
 from modelint.graph.contrib import DOMAIN as CONTRIB_DOMAIN
 from modelint.graph.contrib import contrib_schemas
 from modelint.graph.folding import fold_constants
 from modelint.graph.tensors import Shape, dtype_name
 from modelint.load.subgraphs import walk_graphs
 
-__all__ = ["InferredTypes", "ShapeBinding", "infer_types"]
+__all__ = [
+    "GraphTraits",
+    "Inference",
+    "InferredTypes",
+    "infer_bound",
+    "read_traits",
+    "run_inference",
+]
 
 _NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
-_BATCH_SYMBOL = re.compile(r"^(n|batch|batch_size|batchsize|bs|b)$", re.IGNORECASE)
 TypeEntry = tuple[Shape | None, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class ShapeBinding:
-    """One input dim that was bound to a value, and why."""
-
-    input: str
-    index: int
-    symbol: str  # the dim_param it replaced ('' when the dim was simply missing)
-    value: int
-    origin: str  # 'input-shape' (user) or 'batch-default'
-    replaced: int | None = None  # the fixed value a user's batch replaced (1 -> 256)
-
-    def describe(self) -> str:
-        if self.replaced is not None:
-            return f"{self.input}[{self.index}] {self.replaced}->{self.value} ({self.origin})"
-        name = f"'{self.symbol}'" if self.symbol else "?"
-        return f"{self.input}[{self.index}] {name}={self.value} ({self.origin})"
+_GRAPH_TYPES = (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,39 +45,66 @@ class InferredTypes:
     errors: tuple[str, ...] = ()  # what strict shape inference rejects (an invalid graph)
 
 
-def infer_types(
-    model: onnx.ModelProto,
-    input_shapes: Mapping[str, Shape],
-    node_outputs: Iterable[str],
-    *,
-    subgraphs: bool = True,
-    serialized: bytes | None = None,
-    constants: bool = True,
-) -> InferredTypes:
-    """Bind input dims (mutating ``model``'s inputs), infer shapes and collect all types.
+@dataclass(frozen=True, slots=True)
+class GraphTraits:
+    """What inference needs of the graph: every node output (subgraphs included; all known
+    means no constant folding pass), and whether any subgraph or Constant node exists
+    (reading them otherwise costs a walk over every node's attributes or op type)."""
 
-    ``node_outputs`` (every node output, subgraphs included) decides whether constant
-    folding is worth a second inference pass; ``subgraphs`` False (no control flow) spares a
-    walk over every node's attributes. ``serialized`` (the bytes ``model`` was parsed from)
-    goes to shape inference as it is when binding changed no input; ``constants`` False (no
-    Constant node anywhere) spares reading every node's op type again."""
-    inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
-    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
-    _substitute_symbols(model.graph, symbols, subgraphs=subgraphs)
-    if any(binding.replaced is not None for binding in bindings):
-        _forget_declared_shapes(model.graph)
-    if serialized and inputs != [value.SerializeToString() for value in model.graph.input]:
-        serialized = None  # a bound dim: the bytes no longer say what the model is
+    node_outputs: Iterable[str]
+    subgraphs: bool
+    constants: bool
+
+
+def read_traits(graph: onnx.GraphProto) -> GraphTraits:
+    """The traits in one pass over the nodes (attributes are read only where present)."""
+    fields = [(n.op_type, n.output[:], n.attribute if len(n.attribute) else ()) for n in graph.node]
+    subgraphs = any(
+        attribute.type in _GRAPH_TYPES for _, _, attributes in fields for attribute in attributes
+    )
+    if subgraphs:
+        outputs = [name for g in walk_graphs(graph) for n in g.node for name in n.output]
+        return GraphTraits(outputs, subgraphs=True, constants=True)
+    outputs = [name for _, names, _ in fields for name in names]
+    return GraphTraits(outputs, False, any(op_type == "Constant" for op_type, _, _ in fields))
+
+
+@dataclass(frozen=True, slots=True)
+class Inference:
+    """What ONNX shape inference made of a bound model."""
+
+    model: onnx.ModelProto  # the model with inferred value_info (itself if inference failed)
+    notes: tuple[str, ...]
+    errors: tuple[str, ...]  # what strict inference rejects
+
+
+def run_inference(model: onnx.ModelProto, bound: BoundInputs) -> Inference:
     notes: list[str] = []
     errors: list[str] = []
-    inferred = _infer(model, notes, serialized, errors)
-    types = _collect_types(inferred.graph, subgraphs=subgraphs, constants=constants)
-    if not _all_known(types, node_outputs):
-        folded = fold_constants(inferred, {name: entry[0] for name, entry in types.items()})
+    inferred = _infer(model, notes, bound.serialized, errors)
+    return Inference(inferred, tuple(notes), tuple(errors))
+
+
+def infer_bound(
+    model: onnx.ModelProto,
+    bound: BoundInputs,
+    traits: GraphTraits | None = None,
+    inference: Inference | None = None,
+) -> InferredTypes:
+    """Every tensor's type in a model whose inputs are bound (``traits`` None: read from
+    ``model``; ``inference`` None: run it now)."""
+    traits = traits or read_traits(model.graph)
+    inference = inference or run_inference(model, bound)
+    notes = list(inference.notes)
+    subgraphs = traits.subgraphs
+    types = _collect_types(inference.model.graph, subgraphs=subgraphs, constants=traits.constants)
+    if not _all_known(types, traits.node_outputs):
+        known = {name: entry[0] for name, entry in types.items()}
+        folded = fold_constants(inference.model, known)
         if folded is not None:
             refined = _collect_types(_infer(folded, notes).graph, subgraphs=subgraphs)
             types = {name: _better(types.get(name), entry) for name, entry in refined.items()}
-    return InferredTypes(types, tuple(bindings), tuple(unbound), tuple(notes), tuple(errors))
+    return InferredTypes(types, bound.bindings, bound.unbound, tuple(notes), inference.errors)
 
 
 def _infer(
@@ -152,101 +165,6 @@ def _inference_error(exc: BaseException) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
-
-
-def _bind_inputs(
-    graph: onnx.GraphProto, input_shapes: Mapping[str, Shape]
-) -> tuple[list[ShapeBinding], list[str], dict[str, int]]:
-    initializers = {tensor.name for tensor in graph.initializer}
-    inputs = [value for value in graph.input if value.name not in initializers]
-    unknown = sorted(set(input_shapes) - {value.name for value in inputs})
-    if unknown:
-        names = [value.name for value in inputs]
-        hint = did_you_mean(unknown[0], names)
-        raise ModelLoadError(
-            f"input shape given for {unknown[0]!r}, which is not a graph input{hint}; "
-            f"inputs: {', '.join(names) or '(none)'}"
-        )
-    bindings: list[ShapeBinding] = []
-    unbound: list[str] = []
-    symbols: dict[str, int] = {}
-    for value in inputs:
-        tensor_type = value.type.tensor_type
-        if value.name in input_shapes:
-            _apply_user_shape(value, input_shapes[value.name], bindings, symbols)
-            continue
-        if not tensor_type.HasField("shape"):
-            unbound.append(f"{value.name} (rank unknown)")
-            continue
-        for index, dim in enumerate(tensor_type.shape.dim):
-            if dim.HasField("dim_value"):
-                continue
-            symbol = dim.dim_param
-            if symbol in symbols:
-                dim.dim_value = symbols[symbol]
-            elif index == 0 or _BATCH_SYMBOL.match(symbol):
-                dim.dim_value = 1
-                bindings.append(ShapeBinding(value.name, index, symbol, 1, "batch-default"))
-                if symbol:
-                    symbols[symbol] = 1
-            else:
-                unbound.append(f"{value.name}[{index}] '{symbol or '?'}'")
-    return bindings, unbound, symbols
-
-
-def _apply_user_shape(
-    value: onnx.ValueInfoProto,
-    shape: Shape,
-    bindings: list[ShapeBinding],
-    symbols: dict[str, int],
-) -> None:
-    tensor_type = value.type.tensor_type
-    dims = tensor_type.shape.dim
-    if tensor_type.HasField("shape") and len(dims) != len(shape):
-        raise ModelLoadError(
-            f"input shape for {value.name!r} has {len(shape)} dims, the input has rank {len(dims)}"
-        )
-    if not tensor_type.HasField("shape"):
-        for _ in shape:
-            dims.add()
-    for index, (dim, size) in enumerate(zip(dims, shape, strict=True)):
-        if size is None:
-            continue
-        replaced = None
-        if dim.HasField("dim_value"):
-            if dim.dim_value == size:
-                continue
-            # A fixed dim rebound (batch 1 -> 256 for a throughput figure, 224 -> 299 for a
-            # resolution): allowed, and shown in the report as '1->256'; shapes that no longer
-            # fit the weights surface as MLG009 from strict inference.
-            replaced = dim.dim_value
-        symbol = dim.dim_param
-        if symbol:
-            symbols[symbol] = size
-        dim.dim_value = size
-        bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape", replaced))
-
-
-def _forget_declared_shapes(graph: onnx.GraphProto) -> None:
-    """The exporter's output and intermediate shapes were computed from the fixed dims a
-    user rebound: inference recomputes them (kept, they would contradict it)."""
-    del graph.value_info[:]
-    for value in graph.output:
-        if value.type.HasField("tensor_type"):
-            value.type.tensor_type.ClearField("shape")
-
-
-def _substitute_symbols(
-    graph: onnx.GraphProto, symbols: Mapping[str, int], *, subgraphs: bool
-) -> None:
-    """Give bound symbols their value wherever the exporter wrote them (outputs, value_info)."""
-    if not symbols:
-        return
-    for subgraph in _graphs(graph, subgraphs=subgraphs):
-        for value in (*subgraph.input, *subgraph.output, *subgraph.value_info):
-            for dim in value.type.tensor_type.shape.dim:
-                if dim.dim_param in symbols:
-                    dim.dim_value = symbols[dim.dim_param]
 
 
 def _value_type(value: onnx.ValueInfoProto) -> TypeEntry:

@@ -46,6 +46,7 @@ class CheckOptions:
     profile: str | None = None  # --profile
     dtype: str | None = None  # --dtype
     exclude: tuple[str, ...] = ()  # --exclude, added to the config's exclude globs
+    background_inference: bool = False  # the command line's: see AnalysisOptions
 
 
 def load_options(
@@ -93,7 +94,10 @@ def analyze_one(
         else ()
     )
     try:
-        return analyze_loaded(loaded, rules, AnalysisOptions(input_shapes=shapes, notes=notes))
+        analysis_options = AnalysisOptions(
+            input_shapes=shapes, notes=notes, background_inference=options.background_inference
+        )
+        return analyze_loaded(loaded, rules, analysis_options)
     except ModelLoadError as exc:  # an invalid graph: the error names its file everywhere
         exc.path = exc.path or str(path)
         raise

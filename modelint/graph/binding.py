@@ -1,0 +1,162 @@
+"""Binding symbolic input dims before shape inference (DESIGN §4).
+
+Each graph input dim that is symbolic gets a value from ``--input-shape`` / config
+``input-shapes``; otherwise the first dim of an input (the batch, by convention of every
+exporter we know) binds to 1 and the report says so. Other symbolic dims stay unknown, and
+the nodes that need them end up uncosted with that reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import onnx
+
+from modelint.errors import ModelLoadError
+from modelint.expr import did_you_mean
+from modelint.graph.tensors import Shape
+from modelint.load.subgraphs import walk_graphs
+
+__all__ = ["BoundInputs", "ShapeBinding", "bind_inputs"]
+
+_BATCH_SYMBOL = re.compile(r"^(n|batch|batch_size|batchsize|bs|b)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeBinding:
+    """One input dim that was bound to a value, and why."""
+
+    input: str
+    index: int
+    symbol: str  # the dim_param it replaced ('' when the dim was simply missing)
+    value: int
+    origin: str  # 'input-shape' (user) or 'batch-default'
+    replaced: int | None = None  # the fixed value a user's batch replaced (1 -> 256)
+
+    def describe(self) -> str:
+        if self.replaced is not None:
+            return f"{self.input}[{self.index}] {self.replaced}->{self.value} ({self.origin})"
+        name = f"'{self.symbol}'" if self.symbol else "?"
+        return f"{self.input}[{self.index}] {name}={self.value} ({self.origin})"
+
+
+@dataclass(frozen=True, slots=True)
+class BoundInputs:
+    """The inputs' dims after binding, and the bytes shape inference may read instead of a
+    new serialization (None once binding changed an input)."""
+
+    bindings: tuple[ShapeBinding, ...]
+    unbound: tuple[str, ...]
+    serialized: bytes | None
+
+
+def bind_inputs(
+    model: onnx.ModelProto, input_shapes: Mapping[str, Shape], serialized: bytes | None = None
+) -> BoundInputs:
+    """Bind the symbolic input dims (mutating ``model``'s inputs) before inference.
+
+    ``serialized`` (the bytes ``model`` was parsed from) stays usable while binding leaves
+    every input as it was."""
+    inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
+    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
+    _substitute_symbols(model.graph, symbols)
+    if any(binding.replaced is not None for binding in bindings):
+        _forget_declared_shapes(model.graph)
+    if serialized and inputs != [value.SerializeToString() for value in model.graph.input]:
+        serialized = None  # a bound dim: the bytes no longer say what the model is
+    return BoundInputs(tuple(bindings), tuple(unbound), serialized)
+
+
+def _bind_inputs(
+    graph: onnx.GraphProto, input_shapes: Mapping[str, Shape]
+) -> tuple[list[ShapeBinding], list[str], dict[str, int]]:
+    initializers = {tensor.name for tensor in graph.initializer}
+    inputs = [value for value in graph.input if value.name not in initializers]
+    unknown = sorted(set(input_shapes) - {value.name for value in inputs})
+    if unknown:
+        names = [value.name for value in inputs]
+        hint = did_you_mean(unknown[0], names)
+        raise ModelLoadError(
+            f"input shape given for {unknown[0]!r}, which is not a graph input{hint}; "
+            f"inputs: {', '.join(names) or '(none)'}"
+        )
+    bindings: list[ShapeBinding] = []
+    unbound: list[str] = []
+    symbols: dict[str, int] = {}
+    for value in inputs:
+        tensor_type = value.type.tensor_type
+        if value.name in input_shapes:
+            _apply_user_shape(value, input_shapes[value.name], bindings, symbols)
+            continue
+        if not tensor_type.HasField("shape"):
+            unbound.append(f"{value.name} (rank unknown)")
+            continue
+        for index, dim in enumerate(tensor_type.shape.dim):
+            if dim.HasField("dim_value"):
+                continue
+            symbol = dim.dim_param
+            if symbol in symbols:
+                dim.dim_value = symbols[symbol]
+            elif index == 0 or _BATCH_SYMBOL.match(symbol):
+                dim.dim_value = 1
+                bindings.append(ShapeBinding(value.name, index, symbol, 1, "batch-default"))
+                if symbol:
+                    symbols[symbol] = 1
+            else:
+                unbound.append(f"{value.name}[{index}] '{symbol or '?'}'")
+    return bindings, unbound, symbols
+
+
+def _apply_user_shape(
+    value: onnx.ValueInfoProto,
+    shape: Shape,
+    bindings: list[ShapeBinding],
+    symbols: dict[str, int],
+) -> None:
+    tensor_type = value.type.tensor_type
+    dims = tensor_type.shape.dim
+    if tensor_type.HasField("shape") and len(dims) != len(shape):
+        raise ModelLoadError(
+            f"input shape for {value.name!r} has {len(shape)} dims, the input has rank {len(dims)}"
+        )
+    if not tensor_type.HasField("shape"):
+        for _ in shape:
+            dims.add()
+    for index, (dim, size) in enumerate(zip(dims, shape, strict=True)):
+        if size is None:
+            continue
+        replaced = None
+        if dim.HasField("dim_value"):
+            if dim.dim_value == size:
+                continue
+            # A fixed dim rebound (batch 1 -> 256 for a throughput figure, 224 -> 299 for a
+            # resolution): allowed, and shown in the report as '1->256'; shapes that no longer
+            # fit the weights surface as MLG009 from strict inference.
+            replaced = dim.dim_value
+        symbol = dim.dim_param
+        if symbol:
+            symbols[symbol] = size
+        dim.dim_value = size
+        bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape", replaced))
+
+
+def _forget_declared_shapes(graph: onnx.GraphProto) -> None:
+    """The exporter's output and intermediate shapes were computed from the fixed dims a
+    user rebound: inference recomputes them (kept, they would contradict it)."""
+    del graph.value_info[:]
+    for value in graph.output:
+        if value.type.HasField("tensor_type"):
+            value.type.tensor_type.ClearField("shape")
+
+
+def _substitute_symbols(graph: onnx.GraphProto, symbols: Mapping[str, int]) -> None:
+    """Give bound symbols their value wherever the exporter wrote them (outputs, value_info)."""
+    if not symbols:
+        return
+    for subgraph in walk_graphs(graph):
+        for value in (*subgraph.input, *subgraph.output, *subgraph.value_info):
+            for dim in value.type.tensor_type.shape.dim:
+                if dim.dim_param in symbols:
+                    dim.dim_value = symbols[dim.dim_param]

@@ -1,0 +1,170 @@
+"""Shape inference in a forked child (the command line's way on large graphs) gives the same
+graph as in-process inference, falls back when the child fails, and leaves no child behind."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import onnx
+import pytest
+
+from modelint.analysis import AnalysisOptions, analyze_loaded, load_cost_rules
+from modelint.errors import ModelLoadError
+from modelint.graph import ModelGraph, build_graph
+from modelint.graph import inference_job as inference_job_module
+from modelint.graph import shapes as shapes_module
+from modelint.graph.background import can_fork
+from modelint.graph.inference_job import MIN_NODES
+from modelint.load import load_model
+from modelint.testing import model_from_text
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="forking is Linux-only and single-threaded")
+
+RELUS = MIN_NODES  # with the 13 nodes before them: over the threshold
+
+
+def _large_model(*, undefined: bool = False) -> onnx.ModelProto:
+    """A symbolic batch, a shape only constant folding finds (torch's BERT mask pattern:
+    ConstantOfShape/Equal/Where, which data propagation does not evaluate), then a chain."""
+    chain = "\n".join(f"r{i + 1} = Relu (r{i})" for i in range(RELUS))
+    first = "missing" if undefined else "scores"
+    text = f"""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (bool[1, 1, 4, 4] m, float[N, 2, 4, 4] s) => (float[N, 2, 4, 4] r{RELUS}) {{
+        target = Constant <value = int64[4] {{1, 1, 4, 4}}> ()
+        four = Constant <value = int64[1] {{4}}> ()
+        ones = ConstantOfShape <value = int64[1] {{1}}> (four)
+        minus_one = Constant <value = int64 {{-1}}> ()
+        neg = Mul (ones, minus_one)
+        is_neg = Equal (target, neg)
+        shape = Where (is_neg, ones, target)
+        mask = Expand (m, shape)
+        zero = Constant <value = float[1] {{0.0}}> ()
+        low = Constant <value = float[1] {{-1e9}}> ()
+        bias = Where (mask, zero, low)
+        scores = Add (s, bias)
+        r0 = Relu ({first})
+        {chain}
+    }}
+    """
+    return model_from_text(text)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The pids of the children forked during the test."""
+    pids: list[int] = []
+    fork = os.fork
+
+    def spy() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", spy)
+    yield pids
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def _graph(background: bool) -> ModelGraph:
+    return build_graph(_large_model(), input_shapes={"s": (3, 2, 4, 4)}, background=background)
+
+
+def test_the_child_infers_what_inference_in_process_does(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_process = _graph(background=False)
+    assert forks == []
+    parent_runs: list[int] = []  # inference run by this process (the child's are its own)
+    run_inference = shapes_module.run_inference
+    monkeypatch.setattr(
+        shapes_module,
+        "run_inference",
+        lambda *args: parent_runs.append(1) or run_inference(*args),
+    )
+    forked = _graph(background=True)
+    assert len(forks) == 1 and _no_children_left()
+    assert parent_runs == []  # the child's inference was used, not run again here
+    assert forked.tensors == in_process.tensors
+    assert forked.nodes == in_process.nodes
+    assert forked.edges == in_process.edges
+    assert forked.bindings == in_process.bindings
+    # the folded mask shape and the bound batch reach the end of the chain either way
+    assert forked.tensors["mask"].shape == (1, 1, 4, 4)
+    assert forked.tensors[f"r{RELUS}"].shape == (3, 2, 4, 4)
+
+
+def test_costs_are_the_same_with_the_child(forks: list[int], tmp_path: Path) -> None:
+    path = tmp_path / "large.onnx"
+    onnx.save(_large_model(), path)
+    rules = load_cost_rules()
+
+    def analysis(background: bool) -> tuple[object, ...]:
+        options = AnalysisOptions(background_inference=background)
+        result = analyze_loaded(load_model(path), rules, options)
+        return result.totals, result.coverage, tuple(result.costs.values())
+
+    assert analysis(True) == analysis(False)
+    assert len(forks) == 1
+
+
+def test_small_graphs_are_not_worth_a_fork(forks: list[int]) -> None:
+    model = model_from_text("""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }
+    """)
+    assert build_graph(model, background=True).tensors["y"].shape == (1, 4)
+    assert forks == []
+
+
+def test_a_failing_child_leaves_the_work_to_the_parent(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(inference_job_module, "run_inference", broken)  # the child's copy too
+    graph = _graph(background=True)
+    assert len(forks) == 1 and _no_children_left()
+    assert graph.tensors[f"r{RELUS}"].shape == (3, 2, 4, 4)
+
+
+def test_an_invalid_graph_stops_the_child(forks: list[int]) -> None:
+    with pytest.raises(ModelLoadError, match="reads tensor 'missing'"):
+        build_graph(_large_model(undefined=True), background=True)
+    assert len(forks) == 1 and _no_children_left()
+
+
+def test_no_fork_while_another_thread_runs(forks: list[int]) -> None:
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait)
+    waiter.start()
+    try:
+        assert not can_fork()
+        assert _graph(background=True).tensors["mask"].shape == (1, 1, 4, 4)
+    finally:
+        release.set()
+        waiter.join()
+    assert forks == []
+
+
+def test_no_fork_once_tensorflow_is_loaded(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
+    assert not can_fork()
+    _graph(background=True)
+    assert forks == []
