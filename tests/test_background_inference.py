@@ -55,6 +55,48 @@ def _large_model(*, undefined: bool = False) -> onnx.ModelProto:
     return model_from_text(text)
 
 
+def _chain_model(body: str = "", first: str = "s") -> onnx.ModelProto:
+    chain = "\n".join(f"r{i + 1} = Relu (r{i})" for i in range(RELUS))
+    return model_from_text(f"""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[N, 2, 4, 4] s) => (float[N, 2, 4, 4] r{RELUS}) {{
+        {body}
+        r0 = Relu ({first})
+        {chain}
+    }}
+    """)
+
+
+_LOOP = """
+    trips = Constant <value = int64 {3}> ()
+    cond = Constant <value = bool {1}> ()
+    looped = Loop (trips, cond, s) <body = step (int64 i, bool c, float[N, 2, 4, 4] v)
+        => (bool c_out, float[N, 2, 4, 4] v_out) {
+            c_out = Identity (c)
+            v_out = Sigmoid (v)
+        }>
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "tensor"),
+    [(_chain_model(), "r0"), (_chain_model(_LOOP, first="looped"), "v_out")],
+    ids=["no-constants", "loop-body"],
+)
+def test_the_childs_types_are_completed_by_what_the_walk_finds(
+    forks: list[int], model: onnx.ModelProto, tensor: str
+) -> None:
+    """The child reads neither subgraphs nor Constant nodes: the parent reads them."""
+    shapes = {"s": (5, 2, 4, 4)}
+    in_process = build_graph(
+        onnx.ModelProto.FromString(model.SerializeToString()), input_shapes=shapes
+    )
+    forked = build_graph(model, input_shapes=shapes, background=True)
+    assert len(forks) == 1
+    assert forked.tensors == in_process.tensors
+    assert forked.tensors[tensor].shape == (5, 2, 4, 4)
+
+
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """The pids of the children forked during the test."""
@@ -168,3 +210,20 @@ def test_no_fork_once_tensorflow_is_loaded(
     assert not can_fork()
     _graph(background=True)
     assert forks == []
+
+
+def test_constant_outputs_the_child_did_not_read_come_from_the_model() -> None:
+    """The child reads no Constant node; their types come from the model itself (the same
+    nodes), as in-process reading with ``constants=True`` takes them over any other."""
+    model = model_from_text("""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[1, 3] x) => (float[1, 3] y) {
+        c = Constant <value = float[3] {1.0, 2.0, 3.0}> ()
+        y = Add (x, c)
+    }
+    """)
+    traits = shapes_module.read_traits(model.graph)
+    assert traits.constants and not traits.subgraphs
+    childs = shapes_module.Inference(model, {"y": ((1, 3), "float32")}, (False, False), (), ())
+    types = shapes_module._all_types(model, childs, traits)
+    assert types == {"y": ((1, 3), "float32"), "c": ((3,), "float32")}

@@ -10,6 +10,7 @@ import contextlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import onnx
 
@@ -24,6 +25,7 @@ __all__ = [
     "GraphTraits",
     "Inference",
     "InferredTypes",
+    "TypeEntry",
     "infer_bound",
     "read_traits",
     "run_inference",
@@ -69,20 +71,33 @@ def read_traits(graph: onnx.GraphProto) -> GraphTraits:
     return GraphTraits(outputs, False, any(op_type == "Constant" for op_type, _, _ in fields))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Inference:
-    """What ONNX shape inference made of a bound model."""
+    """What ONNX shape inference made of a bound model: the inferred model (or its bytes,
+    parsed on first use) and the types read out of it, subgraphs and Constant nodes included
+    or not as ``read`` says."""
 
-    model: onnx.ModelProto  # the model with inferred value_info (itself if inference failed)
+    source: onnx.ModelProto | bytes  # the model itself when inference failed
+    types: Mapping[str, TypeEntry]
+    read: tuple[bool, bool]  # (subgraphs, constants) as given to run_inference
     notes: tuple[str, ...]
     errors: tuple[str, ...]  # what strict inference rejects
 
+    @cached_property
+    def model(self) -> onnx.ModelProto:
+        source = self.source
+        return source if isinstance(source, onnx.ModelProto) else onnx.load_from_string(source)
 
-def run_inference(model: onnx.ModelProto, bound: BoundInputs) -> Inference:
+
+def run_inference(
+    model: onnx.ModelProto, bound: BoundInputs, *, subgraphs: bool, constants: bool
+) -> Inference:
+    """Inference, and the types of the tensors it reached (see ``_collect_types``)."""
     notes: list[str] = []
     errors: list[str] = []
     inferred = _infer(model, notes, bound.serialized, errors)
-    return Inference(inferred, tuple(notes), tuple(errors))
+    types = _collect_types(inferred.graph, subgraphs=subgraphs, constants=constants)
+    return Inference(inferred, types, (subgraphs, constants), tuple(notes), tuple(errors))
 
 
 def infer_bound(
@@ -94,10 +109,11 @@ def infer_bound(
     """Every tensor's type in a model whose inputs are bound (``traits`` None: read from
     ``model``; ``inference`` None: run it now)."""
     traits = traits or read_traits(model.graph)
-    inference = inference or run_inference(model, bound)
-    notes = list(inference.notes)
     subgraphs = traits.subgraphs
-    types = _collect_types(inference.model.graph, subgraphs=subgraphs, constants=traits.constants)
+    if inference is None:
+        inference = run_inference(model, bound, subgraphs=subgraphs, constants=traits.constants)
+    notes = list(inference.notes)
+    types = _all_types(model, inference, traits)
     if not _all_known(types, traits.node_outputs):
         known = {name: entry[0] for name, entry in types.items()}
         folded = fold_constants(inference.model, known)
@@ -105,6 +121,21 @@ def infer_bound(
             refined = _collect_types(_infer(folded, notes).graph, subgraphs=subgraphs)
             types = {name: _better(types.get(name), entry) for name, entry in refined.items()}
     return InferredTypes(types, bound.bindings, bound.unbound, tuple(notes), inference.errors)
+
+
+def _all_types(
+    model: onnx.ModelProto, inference: Inference, traits: GraphTraits
+) -> Mapping[str, TypeEntry]:
+    """``inference.types``, completed with what ``traits`` says the model has and they were
+    read without: subgraphs (read all again), Constant nodes (the same in ``model``)."""
+    subgraphs, constants = inference.read
+    if traits.subgraphs and not subgraphs:
+        return _collect_types(inference.model.graph, subgraphs=True, constants=True)
+    if traits.constants and not constants:
+        types = dict(inference.types)
+        _add_constant_types(model.graph, types)
+        return types
+    return inference.types
 
 
 def _infer(
@@ -228,14 +259,18 @@ def _collect_types(
         _collect_values(values, types, decoded)
         for tensor in subgraph.initializer:
             types[tensor.name] = (tuple(tensor.dims[:]), dtype_name(tensor.data_type))
-        if not constants:
-            continue
-        for node in subgraph.node:
-            if node.op_type == "Constant" and node.domain in ("", "ai.onnx") and node.output:
-                entry = _constant_type(node)
-                if entry is not None:
-                    types[node.output[0]] = entry
+        if constants:
+            _add_constant_types(subgraph, types)
     return types
+
+
+def _add_constant_types(graph: onnx.GraphProto, types: dict[str, TypeEntry]) -> None:
+    """The outputs of one graph's Constant nodes (over any value_info of them)."""
+    for node in graph.node:
+        if node.op_type == "Constant" and node.domain in ("", "ai.onnx") and node.output:
+            entry = _constant_type(node)
+            if entry is not None:
+                types[node.output[0]] = entry
 
 
 def _collect_values(
