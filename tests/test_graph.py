@@ -130,3 +130,45 @@ def test_configuration_inputs_are_not_parameters() -> None:
     graph = build_graph(model)
     # Resize's roi and scales are float tensors but configure the op: only w (81) counts.
     assert dict(graph.initializer_params) == {"w": "Conv:y"}
+
+
+def test_the_models_node_order_is_kept_when_it_is_topological() -> None:
+    graph = build_graph(_chain())
+    assert graph.topological_order() == list(graph.nodes)
+
+
+def test_nodes_out_of_order_are_sorted_producers_first() -> None:
+    """ONNX requires topological order, but not every exporter keeps it; a body's use of an
+    outer tensor counts as its owner's (Loop 'l' reads 'b', produced after it in the file)."""
+    body = helper.make_graph(
+        [
+            helper.make_node("Add", ["v", "b"], ["v_out"]),
+            helper.make_node("Identity", ["c"], ["c_out"]),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 4]),
+        ],
+        [
+            helper.make_tensor_value_info("c_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v_out", TensorProto.FLOAT, [1, 4]),
+        ],
+    )
+    nodes = [
+        helper.make_node("Loop", ["n", "", "a"], ["y"], name="l", body=body),
+        helper.make_node("Relu", ["x"], ["a"], name="first"),
+        helper.make_node("Neg", ["x"], ["b"], name="second"),
+    ]
+    graph_proto = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        [numpy_helper.from_array(np.array(3, dtype=np.int64), "n")],
+    )
+    graph = build_graph(helper.make_model(graph_proto))
+    order = graph.topological_order()
+    assert order.index("first") < order.index("l") and order.index("second") < order.index("l")
+    assert sorted(order) == sorted(graph.nodes)

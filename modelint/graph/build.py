@@ -93,10 +93,10 @@ def build_graph(
         _check_defined(walk)
         # While the child infers: the edges, which need no types (lazily found otherwise).
         links = find_links(walk.nodes, walk.producers) if job else None
+        consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
         inference = job.result() if job else None
     types = infer_bound(model, bound, _traits(walk), inference)
     shapes = {name: entry[0] for name, entry in types.types.items()}
-    consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
     tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
     params = _attribute_params(walk, tensors, consumers)
     return ModelGraph(

@@ -25,8 +25,15 @@ if TYPE_CHECKING:  # networkx takes 0.2-0.3 s to import; cost-only runs never ne
 __all__ = ["DEFAULT_DOMAIN", "Links", "ModelGraph", "OpNode", "find_links"]
 
 DEFAULT_DOMAIN = "ai.onnx"
-# (producer, consumer, tensor) edges; successor lists; predecessor lists
-Links = tuple[tuple[tuple[str, str, str], ...], dict[str, list[str]], dict[str, list[str]]]
+
+
+class Links(NamedTuple):
+    """Every tensor use between nodes, found in one pass (``find_links``)."""
+
+    edges: tuple[tuple[str, str, str], ...]  # (producer, consumer, tensor)
+    successors: dict[str, list[str]]
+    predecessors: dict[str, list[str]]
+    in_order: bool  # every producer comes before its consumers in node order
 
 
 class OpNode(NamedTuple):
@@ -92,11 +99,11 @@ class ModelGraph:
     def edges(self) -> tuple[tuple[str, str, str], ...]:
         """(producer, consumer, tensor) per tensor use, the consumer lifted to the producer's
         graph (a body's use of an outer tensor is its control-flow owner's use)."""
-        return self._links[0]
+        return self._links.edges
 
     @property
     def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        return self._links[1], self._links[2]
+        return self._links.successors, self._links.predecessors
 
     @cached_property
     def _links(self) -> Links:
@@ -156,10 +163,8 @@ class ModelGraph:
 
     @cached_property
     def _topological_order(self) -> tuple[str, ...]:
-        order = tuple(self.nodes)
-        position = {key: index for index, key in enumerate(order)}
-        if all(position[u] < position[v] for u, v, _ in self.edges):
-            return order
+        if self._links.in_order:
+            return tuple(self.nodes)
         import networkx as nx  # noqa: PLC0415 - only for models whose node order is not one
 
         try:
@@ -192,6 +197,7 @@ def find_links(nodes: Mapping[str, OpNode], producers: Mapping[str, str]) -> Lin
     found: list[tuple[str, str, str]] = []
     successors: dict[str, list[str]] = {}
     predecessors: dict[str, list[str]] = {}
+    in_order = True
     for key, node in nodes.items():  # '' (an omitted input) is never a producer key
         inputs = node.inputs
         if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
@@ -200,11 +206,14 @@ def find_links(nodes: Mapping[str, OpNode], producers: Mapping[str, str]) -> Lin
             producer = producers.get(name)
             if producer is None:
                 continue
-            scope = nodes[producer].graph_path
+            source = nodes[producer]
+            scope = source.graph_path
             target = key if node.graph_path == scope else _owner_in_scope(nodes, key, scope)
             if target is None or target == producer:
                 continue
             found.append((producer, target, name))
+            if source.order >= (node if target == key else nodes[target]).order:
+                in_order = False  # ``order`` is the position in ``nodes``
             targets = successors.get(producer)
             if targets is None:
                 successors[producer] = [target]
@@ -217,7 +226,7 @@ def find_links(nodes: Mapping[str, OpNode], producers: Mapping[str, str]) -> Lin
                 predecessors[target] = [producer]
             else:
                 sources.append(producer)
-    return tuple(found), successors, predecessors
+    return Links(tuple(found), successors, predecessors, in_order)
 
 
 def _owner_in_scope(nodes: Mapping[str, OpNode], key: str, scope: str) -> str | None:
