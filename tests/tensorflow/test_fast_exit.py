@@ -1,6 +1,6 @@
 """After a run that loaded TensorFlow, ``modelint`` (``cli.run``) skips the interpreter's module
 teardown (1.1-1.5 s) but not its exit handlers, and everything written reaches its file:
-stdout through a pipe, ``--output`` reports, the exit code."""
+stdout through a pipe, ``--output`` reports, the exit code (the ONNX run: test_cli_exit.py)."""
 
 from __future__ import annotations
 
@@ -65,12 +65,3 @@ def test_a_conversion_run_exits_without_teardown_and_loses_nothing(
     assert result.returncode == (1 if findings else 0), result.stderr
     assert (tmp_path / "marks" / "atexit").exists()
     assert not (tmp_path / "marks" / "teardown").exists()
-
-
-def test_an_onnx_run_exits_as_usual(tmp_path: Path) -> None:
-    example = Path(__file__).parents[2] / "examples" / "tiny_cnn.onnx"
-    result = _run(tmp_path / "marks", "check", "--format", "json", str(example))
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["models"][0]["path"] == str(example)
-    assert (tmp_path / "marks" / "atexit").exists()
-    assert (tmp_path / "marks" / "teardown").exists()

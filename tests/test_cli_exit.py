@@ -1,0 +1,72 @@
+"""``modelint`` (``cli.run``) ends without the interpreter's module teardown, but runs the
+exit handlers, and everything written reaches its file: stdout through a pipe, ``--output``
+reports, the exit code (a TensorFlow run: tests/tensorflow/test_fast_exit.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "tiny_cnn.onnx"
+
+# A module-level object whose finalizer runs only in a full teardown, and an exit handler.
+PROBE = """
+import atexit, sys
+from pathlib import Path
+marks = Path(sys.argv[1])
+class Teardown:
+    def __del__(self):
+        (marks / "teardown").write_text("ran")
+sentinel = Teardown()
+atexit.register(lambda: (marks / "atexit").write_text("ran"))
+sys.argv = ["modelint", *sys.argv[2:]]
+from modelint.cli import run
+run()
+"""
+
+
+def _run(marks: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    marks.mkdir()
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, str(marks), *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("info", 1)])
+def test_an_onnx_run_skips_teardown_and_loses_nothing(
+    tmp_path: Path, fail_on: str, code: int
+) -> None:
+    sarif = tmp_path / "report.sarif"
+    result = _run(
+        tmp_path / "marks",
+        "check",
+        "--format",
+        "json",
+        "--output",
+        f"sarif:{sarif}",
+        "--fail-on",
+        fail_on,
+        "--select",
+        "MLG002",  # the bundled example's one finding (info: BatchNormalization after Conv)
+        str(EXAMPLE),
+    )
+    report = json.loads(result.stdout)  # the whole report, though stdout was a pipe
+    assert [model["path"] for model in report["models"]] == [str(EXAMPLE)]
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert result.returncode == code, result.stderr
+    assert (tmp_path / "marks" / "atexit").exists()
+    assert not (tmp_path / "marks" / "teardown").exists()
+
+
+def test_a_usage_error_still_exits_two(tmp_path: Path) -> None:
+    result = _run(tmp_path / "marks", "check", "--no-such-flag", str(EXAMPLE))
+    assert result.returncode == 2
+    assert "--no-such-flag" in result.stderr
+    assert (tmp_path / "marks" / "atexit").exists()
