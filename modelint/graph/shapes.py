@@ -27,13 +27,11 @@ __all__ = [
     "InferredTypes",
     "TypeEntry",
     "infer_bound",
-    "read_traits",
     "run_inference",
 ]
 
 _NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
 TypeEntry = tuple[Shape | None, str | None]
-_GRAPH_TYPES = (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +54,6 @@ class GraphTraits:
     node_outputs: Iterable[str]
     subgraphs: bool
     constants: bool
-
-
-def read_traits(graph: onnx.GraphProto) -> GraphTraits:
-    """The traits in one pass over the nodes (attributes are read only where present)."""
-    fields = [(n.op_type, n.output[:], n.attribute if len(n.attribute) else ()) for n in graph.node]
-    subgraphs = any(
-        attribute.type in _GRAPH_TYPES for _, _, attributes in fields for attribute in attributes
-    )
-    if subgraphs:
-        outputs = [name for g in walk_graphs(graph) for n in g.node for name in n.output]
-        return GraphTraits(outputs, subgraphs=True, constants=True)
-    outputs = [name for _, names, _ in fields for name in names]
-    return GraphTraits(outputs, False, any(op_type == "Constant" for op_type, _, _ in fields))
 
 
 @dataclass(frozen=True)
@@ -103,12 +88,11 @@ def run_inference(
 def infer_bound(
     model: onnx.ModelProto,
     bound: BoundInputs,
-    traits: GraphTraits | None = None,
+    traits: GraphTraits,
     inference: Inference | None = None,
 ) -> InferredTypes:
-    """Every tensor's type in a model whose inputs are bound (``traits`` None: read from
-    ``model``; ``inference`` None: run it now)."""
-    traits = traits or read_traits(model.graph)
+    """Every tensor's type in a model whose inputs are bound (``inference`` None: run it
+    now, reading what ``traits`` says the model has)."""
     subgraphs = traits.subgraphs
     if inference is None:
         inference = run_inference(model, bound, subgraphs=subgraphs, constants=traits.constants)
