@@ -4,8 +4,10 @@ graph as in-process inference, falls back when the child fails, and leaves no ch
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from modelint.errors import ModelLoadError
 from modelint.graph import ModelGraph, build_graph
 from modelint.graph import inference_job as inference_job_module
 from modelint.graph import shapes as shapes_module
-from modelint.graph.background import can_fork
+from modelint.graph.background import BackgroundJob, can_fork
 from modelint.graph.inference_job import MIN_NODES
 from modelint.load import load_model
 from modelint.testing import model_from_text
@@ -226,3 +228,26 @@ def test_constant_outputs_the_child_did_not_read_come_from_the_model() -> None:
     childs = shapes_module.Inference(model, {"y": ((1, 3), "float32")}, (False, False), (), ())
     types = shapes_module._all_types(model, childs, traits)
     assert types == {"y": ((1, 3), "float32"), "c": ((3,), "float32")}
+
+
+def test_an_interrupted_wait_kills_the_child_and_keeps_its_exception() -> None:
+    """Ctrl-C (here an alarm) while the parent waits: the child is killed and reaped, and
+    the interruption, not a follow-up error, reaches the caller."""
+
+    class AlarmError(Exception):
+        pass
+
+    def interrupt(*_: object) -> None:
+        raise AlarmError
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        job = BackgroundJob.start(lambda: time.sleep(30), lambda reply: reply)
+        assert job is not None
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(AlarmError), job:
+            job.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert _no_children_left()

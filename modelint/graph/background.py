@@ -44,8 +44,8 @@ class BackgroundJob(Generic[T]):
     taking the result (an exception in the parent's own work) kills and reaps the child."""
 
     def __init__(self, pid: int, read_fd: int, decode: Callable[[object], T | None]) -> None:
-        self._pid: int | None = pid
-        self._read_fd = read_fd
+        self._pid: int | None = pid  # None once reaped
+        self._read_fd: int | None = read_fd  # None once handed to a file object (closed there)
         self._decode = decode
 
     @classmethod
@@ -71,9 +71,10 @@ class BackgroundJob(Generic[T]):
 
     def result(self) -> T | None:
         """The child's result (waiting for it), or None if the child failed."""
-        if self._pid is None:
+        if self._pid is None or self._read_fd is None:
             return None
-        with os.fdopen(self._read_fd, "rb") as pipe:
+        read_fd, self._read_fd = self._read_fd, None
+        with os.fdopen(read_fd, "rb") as pipe:  # interrupted here: __exit__ kills the child
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
@@ -86,12 +87,14 @@ class BackgroundJob(Generic[T]):
 
     def cancel(self) -> None:
         """Kill and reap the child if it still runs; its result is dropped."""
+        if self._read_fd is not None:
+            os.close(self._read_fd)
+            self._read_fd = None
         if self._pid is None:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
         os.waitpid(self._pid, 0)
-        os.close(self._read_fd)
         self._pid = None
 
     def __enter__(self) -> BackgroundJob[T]:
