@@ -3,15 +3,17 @@ time and bound (inspect), and the JSON ``target`` object."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelint.analysis import ModelAnalysis
-from modelint.analysis.latency import KernelTime, LatencyEstimate
-from modelint.analysis.target import TargetEstimate
 from modelint.profiles import Budgets
 from modelint.report.numbers import percent, plural, uncosted_note
 from modelint.rules.target_views import Hardware
 from modelint.units import format_quantity
+
+if TYPE_CHECKING:  # the estimators are imported only by runs that bind a hardware profile
+    from modelint.analysis.latency import KernelTime, LatencyEstimate
+    from modelint.analysis.target import TargetEstimate
 
 __all__ = ["node_latency", "target_dict", "target_lines"]
 
@@ -71,8 +73,9 @@ def _budget_line(analysis: ModelAnalysis, hardware: Hardware) -> str | None:
             "s",
             no_profile,
         ),
-        ("memory", hardware.memory(analysis).total_bytes, budgets.memory, "B", ""),
     ]
+    if budgets.memory is not None:  # the estimate walks the whole graph: only when budgeted
+        items.append(("memory", hardware.memory(analysis).total_bytes, budgets.memory, "B", ""))
     parts = [
         _budget_part(name, value, budget, unit, bound)
         for name, value, budget, unit, bound in items

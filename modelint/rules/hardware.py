@@ -8,12 +8,15 @@ Node rules read ``target`` (the model's TargetEstimate) and ``node``:
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from modelint.analysis.target import TargetEstimate
 from modelint.rules.functions import register
 from modelint.rules.views import NodeView
 from modelint.templates import plural
 from modelint.units import DIMENSIONS, format_quantity
+
+if TYPE_CHECKING:  # the estimator is imported only by runs that bind a hardware profile
+    from modelint.analysis.target import TargetEstimate
 
 __all__ = ["listed", "qty", "runs_on", "split_note", "unsupported_kind", "unsupported_reason"]
 

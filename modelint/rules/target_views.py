@@ -9,13 +9,15 @@ UnknownValue: the rule is *undecided* on the model, with the reason, never silen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from modelint.analysis import ModelAnalysis
-from modelint.analysis.memory import MemoryEstimate, estimate_memory
-from modelint.analysis.target import TargetEstimate
 from modelint.expr import UnknownValue
 from modelint.profiles import Budgets, HardwareProfile
+
+if TYPE_CHECKING:  # the estimators load only when a rule reads the hardware (~20 ms)
+    from modelint.analysis.memory import MemoryEstimate
+    from modelint.analysis.target import TargetEstimate
 
 __all__ = ["HARDWARE_FIELDS", "BudgetView", "Hardware", "ProfileView", "hardware_fact"]
 
@@ -35,6 +37,8 @@ class Hardware:
         if self.target is not None:
             return self.target.memory
         if id(analysis) not in self._memo:
+            from modelint.analysis.memory import estimate_memory  # noqa: PLC0415
+
             self._memo[id(analysis)] = estimate_memory(analysis, self.precision)
         return self._memo[id(analysis)]
 

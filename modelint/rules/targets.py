@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelint.analysis import ModelAnalysis
-from modelint.analysis.target import estimate_target
 from modelint.config import Config, Target
 from modelint.errors import ConfigError, ProfileError, UsageError
 from modelint.findings import Severity
@@ -102,6 +101,8 @@ def hardware_for(analysis: ModelAnalysis, binding: Binding) -> Hardware:
     """The model's estimates on its bound profile (none without one)."""
     if binding.profile is None:
         return Hardware(None, binding.budgets, binding.precision)
+    from modelint.analysis.target import estimate_target  # noqa: PLC0415 - profile runs only
+
     target = estimate_target(
         analysis, binding.profile, binding.precision, binding.precision_origin or "--dtype"
     )
