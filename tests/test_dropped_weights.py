@@ -1,5 +1,5 @@
 """A converted model keeps each large initializer's dims and dtype, not its data
-(``drop_weight_data``, modelint/load/tensorflow/placeholders.py): the costs, parameter counts
+(``drop_weight_data``, modelint/load/weights.py): the costs, parameter counts
 and weight sizes stay exactly what they were, and small tensors (which constant folding and
 shape inference read) keep their values."""
 
@@ -10,7 +10,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 import modelint
-from modelint.load.tensorflow.placeholders import MIN_ELEMENTS, NOT_KEPT, drop_weight_data
+from modelint.load.weights import MIN_ELEMENTS, NOT_KEPT, drop_weight_data
 
 ROWS = 64  # a 64 x 65 float weight: 4,160 elements, just above the threshold
 

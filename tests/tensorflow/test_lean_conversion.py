@@ -21,8 +21,8 @@ from keras_models import recurrent, small_cnn, tied_dense, transformer_gelu
 
 from modelint.load.model import LoadOptions
 from modelint.load.tensorflow import convert, keras_model
-from modelint.load.tensorflow.placeholders import MIN_ELEMENTS
 from modelint.load.tensorflow.runtime import modules
+from modelint.load.weights import MIN_ELEMENTS
 
 pytestmark = pytest.mark.tensorflow
 

@@ -21,8 +21,9 @@ import modelint
 from modelint.load import load_model
 from modelint.load.model import LoadOptions
 from modelint.load.tensorflow import convert, keras_model
-from modelint.load.tensorflow.placeholders import MIN_ELEMENTS, NOT_KEPT, use_placeholder_weights
+from modelint.load.tensorflow.placeholders import use_placeholder_weights
 from modelint.load.tensorflow.runtime import modules
+from modelint.load.weights import MIN_ELEMENTS, NOT_KEPT
 
 pytestmark = pytest.mark.tensorflow
 

@@ -21,8 +21,8 @@ from modelint.load.subgraphs import walk_graphs
 from modelint.load.tensorflow import convert, keras_model
 from modelint.load.tensorflow.layers import fill_from_neighbours, layer_map, scope_map
 from modelint.load.tensorflow.names import renumber_generated_constants, reset_generated_names
-from modelint.load.tensorflow.placeholders import drop_weight_data
 from modelint.load.tensorflow.runtime import TensorFlowModules, captured_stderr, modules
+from modelint.load.weights import drop_weight_data
 
 __all__ = ["load_keras_object", "load_tensorflow"]
 

@@ -20,23 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import onnx
 
-from modelint.load.subgraphs import walk_graphs
+from modelint.load.weights import MIN_ELEMENTS
 
-__all__ = ["MIN_ELEMENTS", "NOT_KEPT", "drop_weight_data", "use_placeholder_weights"]
+__all__ = ["use_placeholder_weights"]
 
-MIN_ELEMENTS = 4097  # above modelint.graph.folding.MAX_FOLD_ELEMENTS: never folded
 _DT_FLOAT = 1  # tensorflow/core/framework/types.proto
-NOT_KEPT = "modelint-weights-not-kept"  # the external-data location of dropped weights
-_DATA_FIELDS = (
-    "raw_data",
-    "float_data",
-    "int32_data",
-    "int64_data",
-    "double_data",
-    "uint64_data",
-)
 # 0.25 + k * 2^-20 is exact in float32, and neither 0 nor 1, for k < 2^19
 _BASE, _STEP, _LIMIT = 0.25, 2.0**-20, 2**19
 
@@ -91,32 +80,3 @@ def _uniform_value(content: bytes) -> float | None:
     values = np.frombuffer(content, dtype=np.float32)
     first = values[0]
     return float(first) if np.isfinite(first) and bool((values == first).all()) else None
-
-
-def drop_weight_data(model: onnx.ModelProto) -> int:
-    """Keep the dims and dtype of each large initializer, not its data; return how many.
-
-    After a conversion those values are placeholders (or, from TFLite, weights modelint never
-    reads). Without them the ONNX model is ~1 % of its size: it reaches shape inference and
-    the conversion cache (and comes back from it) that much faster. Each is marked as
-    external data at ``NOT_KEPT``, as an ONNX file whose weights sit elsewhere would be;
-    modelint never opens external data."""
-    dropped = 0
-    for graph in walk_graphs(model.graph):
-        for tensor in graph.initializer:
-            if tensor.data_location == onnx.TensorProto.EXTERNAL or not _large(tensor):
-                continue
-            for name in _DATA_FIELDS:
-                tensor.ClearField(name)
-            tensor.data_location = onnx.TensorProto.EXTERNAL
-            entry = tensor.external_data.add()
-            entry.key, entry.value = "location", NOT_KEPT
-            dropped += 1
-    return dropped
-
-
-def _large(tensor: onnx.TensorProto) -> bool:
-    count = 1
-    for dim in tensor.dims:
-        count *= dim
-    return count >= MIN_ELEMENTS and tensor.data_type != onnx.TensorProto.STRING
