@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -12,8 +13,10 @@ import types
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
+from onnx import helper, numpy_helper
 
 from modelint.analysis import AnalysisOptions, analyze_loaded, load_cost_rules
 from modelint.errors import ModelLoadError
@@ -23,6 +26,7 @@ from modelint.graph import shapes as shapes_module
 from modelint.graph.background import BackgroundJob, can_fork
 from modelint.graph.inference_job import MIN_NODES
 from modelint.load import load_model
+from modelint.load.weights import MIN_ELEMENTS
 from modelint.testing import model_from_text
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="forking is Linux-only and single-threaded")
@@ -251,3 +255,75 @@ def test_an_interrupted_wait_kills_the_child_and_keeps_its_exception() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert _no_children_left()
+
+
+def test_no_fork_while_sigchld_is_ignored(forks: list[int]) -> None:
+    """A supervisor that ignores SIGCHLD passes that on: the kernel would reap the child
+    before the parent could wait for it."""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert not can_fork()
+        assert _graph(background=True).tensors["mask"].shape == (1, 1, 4, 4)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert forks == []
+
+
+def test_a_child_reaped_by_someone_else_means_no_result(forks: list[int]) -> None:
+    job = BackgroundJob.start(lambda: 1, lambda reply: reply)
+    assert job is not None and len(forks) == 1
+    os.waitpid(forks[0], 0)  # a SIGCHLD handler of the caller's, say
+    with job:
+        assert job.result() is None  # the caller then infers in-process
+    job.cancel()  # nothing left to kill or reap: no error
+
+
+def test_large_weights_held_in_the_model_are_dropped_in_the_child_only(forks: list[int]) -> None:
+    weights = np.arange(MIN_ELEMENTS, dtype=np.float32).reshape(1, MIN_ELEMENTS)
+    model = _chain_model("scaled = Mul (s, s)", first="scaled")
+    model.graph.initializer.append(numpy_helper.from_array(weights, "w"))
+    model.graph.node.append(helper.make_node("Gather", ["w", "idx"], ["picked"], name="pick"))
+    model.graph.initializer.append(numpy_helper.from_array(np.array([0], np.int64), "idx"))
+    copy = onnx.ModelProto.FromString(model.SerializeToString())
+    forked = build_graph(model, background=True)
+    assert len(forks) == 1
+    assert forked.tensors == build_graph(copy).tensors
+    assert forked.tensors["picked"].shape == (1, MIN_ELEMENTS)
+    assert numpy_helper.to_array(model.graph.initializer[0]).tolist() == weights.tolist()
+
+
+ORPHAN = """
+import os, sys, time
+from modelint.graph.background import BackgroundJob
+fork = os.fork
+def spy():
+    pid = fork()
+    if pid:
+        print(pid, flush=True)
+    return pid
+os.fork = spy
+BackgroundJob.start(lambda: time.sleep(60), lambda reply: reply)
+os._exit(0)  # killed, say, by a CI timeout: no chance to kill the child
+"""
+
+
+def test_the_child_dies_with_its_parent_and_holds_none_of_its_streams() -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", ORPHAN], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert time.monotonic() - started < 20  # the reader got EOF without the child (60 s)
+    child = int(result.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for an init that does not reap is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
