@@ -5,6 +5,7 @@ reports, the exit code (a TensorFlow run: tests/tensorflow/test_fast_exit.py).""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,23 @@ def test_a_usage_error_still_exits_two(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--no-such-flag" in result.stderr
     assert (tmp_path / "marks" / "atexit").exists()
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_closed_standard_stream_is_no_crash(tmp_path: Path, closed: int) -> None:
+    """Started with stdout or stderr closed (``>&-``): the run goes on without that stream."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    sarif = tmp_path / "report.sarif"
+    argv = ["check", "--output", f"sarif:{sarif}", str(EXAMPLE), str(tmp_path / "missing.onnx")]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(marks), *argv],
+        stdout=subprocess.DEVNULL if closed == 2 else None,
+        stderr=subprocess.PIPE if closed == 1 else None,
+        preexec_fn=lambda: os.close(closed),
+        check=False,
+    )
+    assert result.returncode == 2  # the missing file
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    if closed == 1:
+        assert b"missing.onnx" in result.stderr

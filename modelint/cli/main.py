@@ -8,6 +8,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from modelint._version import __version__
@@ -38,8 +39,8 @@ def main(
     argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the CLI; return the exit code (``python -m modelint`` passes it to sys.exit)."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = out or sys.stdout or _nowhere()  # None: started with the stream closed (`>&-`)
+    err = err or sys.stderr or _nowhere()
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
     try:
@@ -93,8 +94,12 @@ def _silence(out: TextIO) -> None:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or None
             stream.flush()
+
+
+def _nowhere() -> TextIO:
+    return Path(os.devnull).open("w", encoding="utf-8")  # lives as long as the run
 
 
 def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
