@@ -12,6 +12,7 @@ from onnx import TensorProto, helper, numpy_helper
 import modelint
 from modelint.errors import ModelLoadError
 from modelint.load import detect_format, load_model
+from modelint.load.weights import MIN_ELEMENTS, NOT_KEPT
 
 
 def _external_weight(name: str, shape: tuple[int, ...], location: str) -> onnx.TensorProto:
@@ -117,3 +118,34 @@ def test_formats_are_detected_by_content_before_extension(tmp_path: Path) -> Non
     assert detect_format(saved) == "saved-model"
     with pytest.raises(ModelLoadError, match="not a SavedModel"):
         detect_format(tmp_path / "saved" / ".." / "saved" / "..")
+
+
+def test_large_weights_held_in_the_file_are_dropped_after_parsing(tmp_path: Path) -> None:
+    """torch.onnx keeps weights in the file: the large ones lose their data at load (nothing
+    reads them), the small ones keep it (constant folding reads up to 4,096 elements)."""
+    large = numpy_helper.from_array(np.ones((MIN_ELEMENTS, 2), np.float32), "w")
+    model = _matmul_model(large, MIN_ELEMENTS)
+    shift = numpy_helper.from_array(np.arange(2, dtype=np.float32), "shift")
+    model.graph.initializer.append(shift)
+    model.graph.node.append(helper.make_node("Add", ["y", "shift"], ["z"], name="add"))
+    model.graph.output[0].name = "z"
+    path = tmp_path / "inline.onnx"
+    onnx.save(model, path)
+    loaded = load_model(path)
+    weight, kept = loaded.proto.graph.initializer
+    assert not weight.raw_data and list(weight.dims) == [MIN_ELEMENTS, 2]
+    assert [(e.key, e.value) for e in weight.external_data] == [("location", NOT_KEPT)]
+    assert numpy_helper.to_array(kept).tolist() == [0.0, 1.0]
+    assert loaded.serialized is None  # the file's bytes still hold the weights
+    analysis = modelint.analyze(path)
+    assert analysis.totals.params == MIN_ELEMENTS * 2 + 2
+    assert analysis.totals.weight_bytes == (MIN_ELEMENTS * 2 + 2) * 4
+    assert analysis.totals.macs == MIN_ELEMENTS * 2
+
+
+def test_a_file_without_large_weights_keeps_its_bytes_for_inference(tmp_path: Path) -> None:
+    path = tmp_path / "small.onnx"
+    onnx.save(_matmul_model(numpy_helper.from_array(np.ones((8, 2), np.float32), "w"), 8), path)
+    loaded = load_model(path)
+    assert loaded.serialized == path.read_bytes()
+    assert numpy_helper.to_array(loaded.proto.graph.initializer[0]).sum() == 16

@@ -1,4 +1,5 @@
-"""ONNX files (binary protobuf) and the ONNX text format, read without their weights."""
+"""ONNX files (binary protobuf) and the ONNX text format, read without their weights:
+external data is never opened, and large weights held in the file are dropped."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import onnx.parser
 from google.protobuf.message import DecodeError
 
 from modelint.errors import ModelLoadError
+from modelint.load.weights import drop_weight_data, has_inline_weights
 
 __all__ = ["load_onnx", "load_onnx_text", "read_onnx"]
 
@@ -20,9 +22,14 @@ def load_onnx(path: Path) -> onnx.ModelProto:
     return read_onnx(path)[0]
 
 
-def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes]:
+def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes | None]:
     """``load_onnx``, plus the bytes the model was parsed from: shape inference takes them as
-    they are instead of serializing the model again (a pass over the whole graph)."""
+    they are instead of serializing the model again (a pass over the whole graph).
+
+    Large weights held in the file (torch.onnx's default) are dropped after parsing, as
+    for a converted model (``load.weights``): nothing reads their values, and shape
+    inference would copy them to C++ and back (0.5 s and ~400 MB for a 118 MB model). The
+    bytes, which still hold them, are then not returned."""
     try:
         size = path.stat().st_size
         if size == 0:
@@ -34,6 +41,9 @@ def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes]:
     except OSError as exc:
         raise ModelLoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
     _check_model_shape(model, path)
+    if has_inline_weights(model.graph):
+        drop_weight_data(model)
+        return model, None
     return model, data
 
 
