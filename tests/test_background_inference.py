@@ -3,15 +3,19 @@ graph as in-process inference, falls back when the child fails, and leaves no ch
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar, cast
+from xml.etree import ElementTree
 
 import numpy as np
 import onnx
@@ -29,7 +33,51 @@ from modelint.load import load_model
 from modelint.load.weights import MIN_ELEMENTS
 from modelint.testing import model_from_text
 
-pytestmark = pytest.mark.skipif(not can_fork(), reason="forking is Linux-only and single-threaded")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+_CLEAN = "MODELINT_FORK_TESTS_IN_A_CLEAN_PROCESS"
+_Test = TypeVar("_Test", bound=Callable[..., None])
+
+
+def forkable(test: _Test) -> _Test:
+    """Run ``test`` here when this process may fork. Once TensorFlow is loaded (the full
+    suite imports it first) modelint rightly refuses to fork: the test then checks that it
+    passed in a fresh interpreter running this module alone (one run for all its tests)."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        if can_fork() or os.environ.get(_CLEAN):
+            test(*args, **kwargs)
+            return
+        name = test.__name__
+        outcomes = _outcomes_in_a_clean_process()
+        mine = {key: value for key, value in outcomes.items() if key.split("[")[0] == name}
+        assert mine and set(mine.values()) == {"passed"}, mine
+
+    return cast(_Test, run)
+
+
+@functools.cache
+def _outcomes_in_a_clean_process() -> dict[str, str]:
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report.xml"
+        subprocess.run(
+            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+             f"--junitxml={report}"],
+            env={**os.environ, _CLEAN: "1"},
+            capture_output=True,
+            check=False,
+            timeout=600,
+        )  # fmt: skip
+        cases = ElementTree.parse(report).getroot().iter("testcase")  # noqa: S314 - our own
+        return {case.get("name", ""): _outcome(case) for case in cases}
+
+
+def _outcome(case: ElementTree.Element) -> str:
+    for child in case:
+        if child.tag in ("failure", "error", "skipped"):
+            return f"{child.tag}: {child.get('message', '')}"
+    return "passed"
+
 
 RELUS = MIN_NODES  # with the 13 nodes before them: over the threshold
 
@@ -84,6 +132,7 @@ _LOOP = """
 """
 
 
+@forkable
 @pytest.mark.parametrize(
     ("model", "tensor"),
     [(_chain_model(), "r0"), (_chain_model(_LOOP, first="looped"), "v_out")],
@@ -131,6 +180,7 @@ def _graph(background: bool) -> ModelGraph:
     return build_graph(_large_model(), input_shapes={"s": (3, 2, 4, 4)}, background=background)
 
 
+@forkable
 def test_the_child_infers_what_inference_in_process_does(
     forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -155,6 +205,7 @@ def test_the_child_infers_what_inference_in_process_does(
     assert forked.tensors[f"r{RELUS}"].shape == (3, 2, 4, 4)
 
 
+@forkable
 def test_costs_are_the_same_with_the_child(forks: list[int], tmp_path: Path) -> None:
     path = tmp_path / "large.onnx"
     onnx.save(_large_model(), path)
@@ -169,6 +220,7 @@ def test_costs_are_the_same_with_the_child(forks: list[int], tmp_path: Path) -> 
     assert len(forks) == 1
 
 
+@forkable
 def test_small_graphs_are_not_worth_a_fork(forks: list[int]) -> None:
     model = model_from_text("""
     <ir_version: 8, opset_import: ["" : 17]>
@@ -178,6 +230,7 @@ def test_small_graphs_are_not_worth_a_fork(forks: list[int]) -> None:
     assert forks == []
 
 
+@forkable
 def test_a_failing_child_leaves_the_work_to_the_parent(
     forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,12 +243,14 @@ def test_a_failing_child_leaves_the_work_to_the_parent(
     assert graph.tensors[f"r{RELUS}"].shape == (3, 2, 4, 4)
 
 
+@forkable
 def test_an_invalid_graph_stops_the_child(forks: list[int]) -> None:
     with pytest.raises(ModelLoadError, match="reads tensor 'missing'"):
         build_graph(_large_model(undefined=True), background=True)
     assert len(forks) == 1 and _no_children_left()
 
 
+@forkable
 def test_no_fork_while_another_thread_runs(forks: list[int]) -> None:
     release = threading.Event()
     waiter = threading.Thread(target=release.wait)
@@ -209,6 +264,7 @@ def test_no_fork_while_another_thread_runs(forks: list[int]) -> None:
     assert forks == []
 
 
+@forkable
 def test_no_fork_once_tensorflow_is_loaded(
     forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,6 +274,7 @@ def test_no_fork_once_tensorflow_is_loaded(
     assert forks == []
 
 
+@forkable
 def test_constant_outputs_the_child_did_not_read_come_from_the_model() -> None:
     """The child reads no Constant node; their types come from the model itself (the same
     nodes), as in-process reading with ``constants=True`` takes them over any other."""
@@ -234,6 +291,7 @@ def test_constant_outputs_the_child_did_not_read_come_from_the_model() -> None:
     assert types == {"y": ((1, 3), "float32"), "c": ((3,), "float32")}
 
 
+@forkable
 def test_an_interrupted_wait_kills_the_child_and_keeps_its_exception() -> None:
     """Ctrl-C (here an alarm) while the parent waits: the child is killed and reaped, and
     the interruption, not a follow-up error, reaches the caller."""
@@ -257,6 +315,7 @@ def test_an_interrupted_wait_kills_the_child_and_keeps_its_exception() -> None:
     assert _no_children_left()
 
 
+@forkable
 def test_no_fork_while_sigchld_is_ignored(forks: list[int]) -> None:
     """A supervisor that ignores SIGCHLD passes that on: the kernel would reap the child
     before the parent could wait for it."""
@@ -269,6 +328,7 @@ def test_no_fork_while_sigchld_is_ignored(forks: list[int]) -> None:
     assert forks == []
 
 
+@forkable
 def test_a_child_reaped_by_someone_else_means_no_result(forks: list[int]) -> None:
     job = BackgroundJob.start(lambda: 1, lambda reply: reply)
     assert job is not None and len(forks) == 1
@@ -278,6 +338,7 @@ def test_a_child_reaped_by_someone_else_means_no_result(forks: list[int]) -> Non
     job.cancel()  # nothing left to kill or reap: no error
 
 
+@forkable
 def test_large_weights_held_in_the_model_are_dropped_in_the_child_only(forks: list[int]) -> None:
     weights = np.arange(MIN_ELEMENTS, dtype=np.float32).reshape(1, MIN_ELEMENTS)
     model = _chain_model("scaled = Mul (s, s)", first="scaled")
@@ -307,6 +368,7 @@ os._exit(0)  # killed, say, by a CI timeout: no chance to kill the child
 """
 
 
+@forkable
 def test_the_child_dies_with_its_parent_and_holds_none_of_its_streams() -> None:
     started = time.monotonic()
     result = subprocess.run(
