@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from modelint.rules.lazy_paths import Chain, LazyPath
+from modelint.rules.patterns import shorten
 
 # a -> b -> c -> d -> e -> f; layers group b/c and e/f
 STEP = {"a": "b", "b": "c", "c": "d", "d": "e", "e": "f", "f": None}
@@ -35,3 +36,28 @@ def test_suffix_values_are_shared_between_starts() -> None:
     assert LazyPath(chain, "c").total("vowels", vowel) == 1  # d, e, f
     assert LazyPath(chain, "a").total("vowels", vowel) == 1  # b, c (+ the memo from d)
     assert sorted(seen) == ["b", "c", "d", "e", "f"]  # each node asked once
+
+
+def test_heads_of_paths_through_long_layers_read_each_node_once() -> None:
+    """10,000 sigmoids before layers of hundreds of nodes each: a message's first layers
+    (``shorten(path_layers, 6)``, a property's 64) came from walking the path once per
+    finding: quadratic. Heads now come from a suffix memoized per node."""
+    nodes = [f"n{i}" for i in range(2_000)]
+    step: dict[str, str | None] = dict(zip(nodes, [*nodes[1:], None], strict=True))
+    labelled: list[str] = []
+
+    def layer(key: str) -> str:
+        labelled.append(key)
+        return f"L{int(key[1:]) // 100}"  # runs of 100 nodes per layer
+
+    chain = Chain(step)
+    starts = nodes[::10]
+    heads = [LazyPath(chain, start, label=layer, name="layers")[:64] for start in starts]
+    assert len(labelled) <= 2 * len(nodes)  # once per memo (head, length), whatever the starts
+    assert heads[0] == tuple(f"L{i}" for i in range(20))  # n1..n1999: all 20 layers
+    assert heads[-1] == ("L19",)
+    assert shorten(LazyPath(chain, "n0", label=layer, name="layers"), 6) == (
+        "L0 -> L1 -> L2 -> L3 -> L4 -> ... (14 more) -> L19"
+    )
+    assert shorten(LazyPath(chain, "n1850", label=layer, name="layers"), 6) == "L18 -> L19"
+    assert len(labelled) <= 2 * len(nodes)

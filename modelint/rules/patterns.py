@@ -250,7 +250,7 @@ def join(items: Iterable[Any], separator: str = " -> ") -> str:
 def shorten(items: Sequence[Any], limit: int) -> str:
     """Up to ``limit`` items joined with ' -> ' (first ones, an ellipsis, the last one)."""
     if len(items) <= limit:
-        return join(items)
+        return join(items[:limit])  # a LazyPath's head is memoized; iterating it is not
     hidden = len(items) - limit
     return join([*items[: limit - 1], f"... ({hidden} more)", items[-1]])
 
