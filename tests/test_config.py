@@ -100,3 +100,23 @@ def test_conversion_settings_resolve_against_the_config_file(tmp_path: Path) -> 
         "conversion.batch",
         "conversion.opset",
     ]
+
+
+def test_a_broken_discovered_config_fails_its_models_only(tmp_path: Path, conv_model: Path) -> None:
+    """A/.modelint.yaml is broken: it is reported once, A's models are not checked, and
+    B's are (an explicit --config is the whole run's error)."""
+    for name in ("A", "B"):
+        (tmp_path / name).mkdir()
+        for model in ("m1.onnx", "m2.onnx"):
+            (tmp_path / name / model).write_bytes(conv_model.read_bytes())
+    config = tmp_path / "A" / ".modelint.yaml"
+    config.write_text("selekt: [MLA]\n")
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["check", "--format", "json", str(tmp_path / "A"), str(tmp_path / "B")]
+    assert main(argv, out=out, err=err) == 2
+    report = json.loads(out.getvalue())
+    checked = [str(tmp_path / "B" / model) for model in ("m1.onnx", "m2.onnx")]
+    assert [model["path"] for model in report["models"]] == checked
+    assert [error["path"] for error in report["errors"]] == [str(config)]
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith(f"modelint: error: {config}: (top level): unknown key 'selekt'")

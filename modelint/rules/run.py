@@ -9,7 +9,7 @@ from pathlib import Path
 from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
 from modelint.analysis.cost_rules import CostRules
 from modelint.config import Config, find_config_file, load_config
-from modelint.errors import ModelintError, ModelLoadError, UsageError
+from modelint.errors import ConfigError, ModelintError, ModelLoadError, UsageError
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
@@ -169,13 +169,14 @@ def _check_one(
 
 
 def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:
-    """Analyse and lint every model under ``paths``; a bad file becomes a LoadFailure, the
-    rest go on. Errors in options, config or rules concern the whole run and are raised."""
+    """Analyse and lint every model under ``paths``; a bad file, or a broken config found
+    beside some of them, becomes a LoadFailure and the rest go on. Errors in options, in
+    ``--config`` or in rules concern the whole run and are raised."""
     paths = list(paths)
     found = discover_models(paths)
-    configs = {path: config_for(path, options) for path in found}
-    models = [path for path in found if not excluded(path, configs[path], options.exclude)]
-    if not models:
+    configs, failures = _configs(found, options)
+    models = [path for path in configs if not excluded(path, configs[path], options.exclude)]
+    if not models and not failures:
         where = ", ".join(str(path) for path in paths)
         skipped = f"; {len(found)} excluded by exclude globs" if found else ""
         raise UsageError(
@@ -192,7 +193,6 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
         dtype=options.dtype,
     )
     results: list[ModelResult] = []
-    failures: list[LoadFailure] = []
     for path in models:
         result = _check_one(
             path,
@@ -206,7 +206,31 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
             failures.append(result)
         else:
             results.append(result)
+    if not models:  # every model's config is broken
+        return RunResult((), tuple(failures), (), load_config(None).fail_on)
     default = configs[models[0]]
     _, default_rules = loaded_rules.for_config(default)
     meta = rule_settings(models[0], default, default_rules, overrides).enabled
     return RunResult(tuple(results), tuple(failures), tuple(ledger.report(meta)), default.fail_on)
+
+
+def _configs(
+    found: Iterable[Path], options: CheckOptions
+) -> tuple[dict[Path, Config], list[LoadFailure]]:
+    """Each model's config. A broken discovered config is reported once (a line per
+    problem) and the models under it are not checked; the others go on. A broken
+    ``--config`` is the whole run's error."""
+    configs: dict[Path, Config] = {}
+    failures: list[LoadFailure] = []
+    broken: set[str] = set()
+    for path in found:
+        try:
+            configs[path] = config_for(path, options)
+        except ConfigError as exc:
+            if options.config_file is not None:
+                raise
+            source = exc.path or str(path)
+            if source not in broken:
+                broken.add(source)
+                failures.extend(LoadFailure(source, line) for line in exc.lines())
+    return configs, failures
