@@ -53,8 +53,8 @@ def details(summary: str, body: Sequence[str]) -> list[str]:
 
 
 def _counts(findings: Sequence[Finding]) -> str:
-    parts = [
-        f"{n} {level.label}"
+    parts = [  # as the text summary counts them: '3 errors, 1 warning, 2 info'
+        plural(n, level.label, level.label if level.label == "info" else None)
         for level in reversed(Severity)
         if (n := sum(1 for f in findings if f.severity == level))
     ]

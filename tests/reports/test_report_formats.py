@@ -15,7 +15,9 @@ from report_support import run_cli
 
 from modelint.cli import main
 from modelint.cli.parser import CHECK_FORMATS
+from modelint.findings import Finding, Location, Severity
 from modelint.report.formats import CHECK_FORMATS as RENDERED_FORMATS
+from modelint.report.markdown import _counts as markdown_counts
 
 
 def _xml(text: str) -> ET.Element:
@@ -232,3 +234,19 @@ def test_diff_formats_are_byte_identical_across_two_processes(repository: Path) 
         assert runs[0] == runs[1] and runs[0], fmt
         outputs[fmt] = runs[0]
     assert b"+147,456" in outputs["text"]
+
+
+def test_markdown_counts_findings_as_the_text_summary_does() -> None:
+    def finding(severity: Severity, node: str) -> Finding:
+        location = Location("m.onnx", node=node)
+        return Finding.create(
+            rule_id="MLX001", rule_name="x", severity=severity, message=node, location=location
+        )
+
+    findings = [
+        *(finding(Severity.ERROR, f"e{i}") for i in range(3)),
+        finding(Severity.WARNING, "w"),
+        *(finding(Severity.INFO, f"i{i}") for i in range(2)),
+    ]
+    assert markdown_counts(findings) == "3 errors, 1 warning, 2 info"
+    assert markdown_counts([]) == "none"
