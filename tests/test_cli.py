@@ -125,6 +125,13 @@ def test_unknown_input_name_is_exit_two(conv_model: Path) -> None:
     assert code == 2 and "not a graph input" in err
 
 
+def test_an_input_shape_given_twice_is_a_usage_error(conv_model: Path) -> None:
+    code, _, err = run(
+        "check", "--input-shape", "x=1,3,8,8", "--input-shape", "x=2,3,8,8", str(conv_model)
+    )
+    assert code == 2 and err == "modelint: --input-shape given twice for x\n"
+
+
 def test_inspect_by_node_and_by_op_with_top(conv_model: Path) -> None:
     code, out, _ = run("inspect", str(conv_model))
     assert code == 0

@@ -120,3 +120,30 @@ def test_a_broken_discovered_config_fails_its_models_only(tmp_path: Path, conv_m
     assert [error["path"] for error in report["errors"]] == [str(config)]
     (line,) = err.getvalue().splitlines()
     assert line.startswith(f"modelint: error: {config}: (top level): unknown key 'selekt'")
+
+
+def test_shapes_from_the_config_say_so(
+    tmp_path: Path, write_model: Callable[..., Path], conv_text: str
+) -> None:
+    """A config's input-shapes apply to every model under it: bindings show 'config', and a
+    shape that does not fit a model names the config it came from."""
+    model = write_model(conv_text, name="models/conv.onnx", w=(4, 3, 3, 3), b=(4,))
+    (tmp_path / ".git").mkdir()
+    config = tmp_path / ".modelint.yaml"
+    config.write_text("input-shapes:\n  x: 2,3,8,8\n")
+    out = io.StringIO()
+    assert main(["check", "--format", "json", str(model)], out=out, err=io.StringIO()) == 0
+    bindings = json.loads(out.getvalue())["models"][0]["shapes"]["bindings"]
+    assert {(b["index"], b["value"], b["origin"]) for b in bindings} == {(0, 2, "config")}
+    out = io.StringIO()
+    argv = ["check", "--format", "json", "--input-shape", "x=4,3,8,8", str(model)]
+    assert main(argv, out=out, err=io.StringIO()) == 0
+    bindings = json.loads(out.getvalue())["models"][0]["shapes"]["bindings"]
+    assert {(b["index"], b["value"], b["origin"]) for b in bindings} == {(0, 4, "input-shape")}
+    config.write_text("input-shapes:\n  x: 1,16,64\n")
+    err = io.StringIO()
+    assert main(["check", str(model)], out=io.StringIO(), err=err) == 2
+    assert err.getvalue() == (
+        f"modelint: error: {model}: input shape for 'x' (from input-shapes in {config}) "
+        "has 3 dims, the input has rank 4\n"
+    )

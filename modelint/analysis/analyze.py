@@ -21,6 +21,7 @@ class AnalysisOptions:
     """What shapes the inputs take and which cost rules apply."""
 
     input_shapes: Mapping[str, Shape] = field(default_factory=dict)
+    shape_sources: Mapping[str, str] = field(default_factory=dict)  # input -> config file
     rule_paths: Sequence[str] = ()
     notes: tuple[str, ...] = ()  # carried into the analysis (e.g. about the config)
     # Infer shapes of a large graph in a forked child (see graph.background): the command
@@ -38,6 +39,7 @@ def analyze_loaded(
         layer_of=loaded.layer_of,
         serialized=loaded.serialized,
         background=options.background_inference,
+        shape_sources=options.shape_sources,
     )
     graph.topological_order()  # raises on a cyclic graph: every command refuses it, alone
     costs = compute_costs(graph, rules)

@@ -38,6 +38,10 @@ def check_options(
         raise UsageExit(f"modelint: --opset must be >= 9, got {args.opset}")
     if args.batch is not None and args.batch < 1:
         raise UsageExit(f"modelint: --batch must be >= 1, got {args.batch}")
+    names = [name for name, _ in args.input_shape]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageExit(f"modelint: --input-shape given twice for {', '.join(twice)}")
     return CheckOptions(
         input_shapes=dict(args.input_shape),
         rule_paths=tuple(args.rules),

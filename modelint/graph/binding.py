@@ -32,7 +32,7 @@ class ShapeBinding:
     index: int
     symbol: str  # the dim_param it replaced ('' when the dim was simply missing)
     value: int
-    origin: str  # 'input-shape' (user) or 'batch-default'
+    origin: str  # 'input-shape' (command line, caller), 'config' or 'batch-default'
     replaced: int | None = None  # the fixed value a user's batch replaced (1 -> 256)
 
     def describe(self) -> str:
@@ -53,14 +53,18 @@ class BoundInputs:
 
 
 def bind_inputs(
-    model: onnx.ModelProto, input_shapes: Mapping[str, Shape], serialized: bytes | None = None
+    model: onnx.ModelProto,
+    input_shapes: Mapping[str, Shape],
+    serialized: bytes | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> BoundInputs:
     """Bind the symbolic input dims (mutating ``model``'s inputs) before inference.
 
     ``serialized`` (the bytes ``model`` was parsed from) stays usable while binding leaves
-    every input as it was."""
+    every input as it was. ``sources``: the config file each input's shape came from (an
+    input absent: from the command line or the caller), named in bindings and errors."""
     inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
-    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes)
+    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes, sources or {})
     _substitute_symbols(model.graph, symbols)
     if any(binding.replaced is not None for binding in bindings):
         _forget_declared_shapes(model.graph)
@@ -70,7 +74,7 @@ def bind_inputs(
 
 
 def _bind_inputs(
-    graph: onnx.GraphProto, input_shapes: Mapping[str, Shape]
+    graph: onnx.GraphProto, input_shapes: Mapping[str, Shape], sources: Mapping[str, str]
 ) -> tuple[list[ShapeBinding], list[str], dict[str, int]]:
     initializers = {tensor.name for tensor in graph.initializer}
     inputs = [value for value in graph.input if value.name not in initializers]
@@ -88,7 +92,8 @@ def _bind_inputs(
     for value in inputs:
         tensor_type = value.type.tensor_type
         if value.name in input_shapes:
-            _apply_user_shape(value, input_shapes[value.name], bindings, symbols)
+            shape, source = input_shapes[value.name], sources.get(value.name)
+            _apply_user_shape(value, shape, bindings, symbols, source)
             continue
         if not tensor_type.HasField("shape"):
             unbound.append(f"{value.name} (rank unknown)")
@@ -114,13 +119,17 @@ def _apply_user_shape(
     shape: Shape,
     bindings: list[ShapeBinding],
     symbols: dict[str, int],
+    source: str | None,
 ) -> None:
     tensor_type = value.type.tensor_type
     dims = tensor_type.shape.dim
     if tensor_type.HasField("shape") and len(dims) != len(shape):
+        given = f" (from input-shapes in {source})" if source else ""
         raise ModelLoadError(
-            f"input shape for {value.name!r} has {len(shape)} dims, the input has rank {len(dims)}"
+            f"input shape for {value.name!r}{given} has {len(shape)} dims, "
+            f"the input has rank {len(dims)}"
         )
+    origin = "config" if source else "input-shape"
     if not tensor_type.HasField("shape"):
         for _ in shape:
             dims.add()
@@ -139,7 +148,7 @@ def _apply_user_shape(
         if symbol:
             symbols[symbol] = size
         dim.dim_value = size
-        bindings.append(ShapeBinding(value.name, index, symbol, size, "input-shape", replaced))
+        bindings.append(ShapeBinding(value.name, index, symbol, size, origin, replaced))
 
 
 def _forget_declared_shapes(graph: onnx.GraphProto) -> None:

@@ -76,6 +76,7 @@ def build_graph(
     layer_of: Mapping[str, str] | None = None,
     serialized: bytes | None = None,
     background: bool = False,
+    shape_sources: Mapping[str, str] | None = None,
 ) -> ModelGraph:
     """Infer shapes (binding ``input_shapes``) and build the graph. Mutates ``model``'s inputs.
 
@@ -83,9 +84,9 @@ def build_graph(
     them instead of a new serialization while binding leaves the inputs as they were.
     ``background``: on a large graph, infer shapes in a forked child while this process
     walks the graph (same result; for a command-line run, not for a library caller's
-    process)."""
+    process). ``shape_sources``: see ``bind_inputs``."""
     opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
-    bound = bind_inputs(model, input_shapes or {}, serialized)
+    bound = bind_inputs(model, input_shapes or {}, serialized, shape_sources)
     job = start_inference(model, bound) if background else None
     with job or contextlib.nullcontext():
         walk = _Walk()

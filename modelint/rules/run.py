@@ -94,8 +94,14 @@ def analyze_one(
         else ()
     )
     try:
+        config_file = config.origins.get("input-shapes", "the config")
         analysis_options = AnalysisOptions(
-            input_shapes=shapes, notes=notes, background_inference=options.background_inference
+            input_shapes=shapes,
+            shape_sources={
+                name: config_file for name in shapes if name not in options.input_shapes
+            },
+            notes=notes,
+            background_inference=options.background_inference,
         )
         return analyze_loaded(loaded, rules, analysis_options)
     except ModelLoadError as exc:  # an invalid graph: the error names its file everywhere
