@@ -125,6 +125,18 @@ def test_unknown_input_name_is_exit_two(conv_model: Path) -> None:
     assert code == 2 and "not a graph input" in err
 
 
+def test_a_directory_without_models_among_other_paths_is_an_error(
+    conv_model: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "exported"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("the export step wrote nothing\n")
+    code, out, err = run("check", str(empty), str(conv_model))
+    assert code == 2
+    assert "1 model checked, 1 could not be read" in out
+    assert err.startswith(f"modelint: error: {empty}: no model files found (looked for .h5, ")
+
+
 def test_an_input_shape_given_twice_is_a_usage_error(conv_model: Path) -> None:
     code, _, err = run(
         "check", "--input-shape", "x=1,3,8,8", "--input-shape", "x=2,3,8,8", str(conv_model)

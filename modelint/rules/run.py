@@ -23,6 +23,8 @@ from modelint.rules.targets import bind_target, hardware_for
 
 __all__ = ["CheckOptions", "analyze_one", "check_paths", "config_for", "load_options"]
 
+_LOOKED_FOR = f"{', '.join(sorted(MODEL_SUFFIXES))} files and SavedModel directories"
+
 
 @dataclass(frozen=True)
 class CheckOptions:
@@ -181,14 +183,12 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     paths = list(paths)
     found = discover_models(paths)
     configs, failures = _configs(found, options)
+    failures += _empty_directories(paths, found) if found else []
     models = [path for path in configs if not excluded(path, configs[path], options.exclude)]
     if not models and not failures:
         where = ", ".join(str(path) for path in paths)
         skipped = f"; {len(found)} excluded by exclude globs" if found else ""
-        raise UsageError(
-            f"no model files found in {where} (looked for "
-            f"{', '.join(sorted(MODEL_SUFFIXES))} files and SavedModel directories{skipped})"
-        )
+        raise UsageError(f"no model files found in {where} (looked for {_LOOKED_FOR}{skipped})")
     loaded_rules = _Rules(options)
     ledger = SuppressionLedger()
     overrides = Overrides(
@@ -218,6 +218,17 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     _, default_rules = loaded_rules.for_config(default)
     meta = rule_settings(models[0], default, default_rules, overrides).enabled
     return RunResult(tuple(results), tuple(failures), tuple(ledger.report(meta)), default.fail_on)
+
+
+def _empty_directories(paths: Iterable[str | Path], found: Sequence[Path]) -> list[LoadFailure]:
+    """A directory given with no model under it: most likely a wrong path, or a build that
+    wrote nothing, which CI should not pass over in silence."""
+    directories = {path.parent for path in found} | set(found)
+    return [
+        LoadFailure(str(path), f"{path}: no model files found (looked for {_LOOKED_FOR})")
+        for path in map(Path, paths)
+        if path.is_dir() and not any(path == d or path in d.parents for d in directories)
+    ]
 
 
 def _configs(
