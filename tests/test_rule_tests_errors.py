@@ -110,3 +110,24 @@ def test_a_directory_without_rule_tests_prints_only_the_error(tmp_path: Path) ->
         f"modelint test: no rule tests under {tmp_path} (expected.yaml files or rules with "
         "docs examples)\n"
     )
+
+
+def test_a_directory_of_cost_rules_only_passes_once_they_load(tmp_path: Path) -> None:
+    """The modelint-test-rules hook on a directory holding only cost entries (the README's
+    FusedSwiGLU): nothing to test, and the rules load, so it passes; a broken one fails."""
+    rules = tmp_path / "modelint-rules"
+    rules.mkdir()
+    entry = (
+        "domain: com.acme\nops:\n  FusedSwiGLU:\n    source: our kernel\n"
+        "    inputs: [X, W_gate, W_up]\n    outputs: [Y]\n    flops: 5 * numel(Y)\n"
+    )
+    (rules / "swiglu.yaml").write_text(entry)
+    code, out, err = _run("test", str(rules))
+    assert (code, out, err) == (
+        0,
+        f"no rule tests under {rules}; its rules load without error\n",
+        "",
+    )
+    (rules / "swiglu.yaml").write_text(entry.replace("numel(Y)", "numel(Z)"))
+    code, out, err = _run("test", str(rules))
+    assert code == 2 and out == "" and "swiglu.yaml" in err and "'Z'" in err

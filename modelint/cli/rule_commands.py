@@ -47,12 +47,10 @@ def run_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.rules.rule_tests import run_rule_tests
 
-    results = run_rule_tests(Path(args.directory))
+    directory = Path(args.directory)
+    results = run_rule_tests(directory)
     if not results:
-        raise UsageExit(
-            f"modelint test: no rule tests under {args.directory} (expected.yaml "
-            "files or rules with docs examples)"
-        )
+        return _no_tests(directory, out)
     failed = [result for result in results if not result.passed]
     for result in results:
         out.write(f"{'PASS' if result.passed else 'FAIL'}  {result.name}\n")
@@ -63,6 +61,23 @@ def run_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
     out.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _no_tests(directory: Path, out: TextIO) -> int:
+    """A rule directory with nothing to test (cost rules only, say) passes once its rules
+    load; a directory without any rule file is a usage error (a wrong path, most likely)."""
+    from modelint.analysis import load_cost_rules
+    from modelint.rules.loader import load_lint_rules
+
+    if not directory.is_dir() or not any(directory.rglob("*.y*ml")):
+        raise UsageExit(
+            f"modelint test: no rule tests under {directory} (expected.yaml "
+            "files or rules with docs examples)"
+        )
+    load_cost_rules((str(directory),))  # a rule file that does not load is an error (exit 2)
+    load_lint_rules((str(directory),))
+    out.write(f"no rule tests under {directory}; its rules load without error\n")
+    return EXIT_CLEAN
 
 
 def run_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
