@@ -45,6 +45,17 @@ def test_missing_external_data_does_not_stop_costing(tmp_path: Path) -> None:
     assert analysis.totals.macs == 64 * 32  # vol(Y) * K = 32 * 64
     assert analysis.totals.params == 2_048
     assert analysis.totals.weight_bytes == 8_192
+    assert analysis.notes == (
+        "external data not found beside the model: missing.bin (costs come from dims and "
+        "dtypes; a runtime cannot load the model without it)",
+    )
+
+
+def test_external_data_beside_the_model_is_no_note(tmp_path: Path) -> None:
+    path = tmp_path / "external.onnx"
+    onnx.save(_matmul_model(_external_weight("w", (64, 32), "weights.bin"), 64), path)
+    (tmp_path / "weights.bin").write_bytes(bytes(8_192))
+    assert modelint.analyze(path).notes == ()
 
 
 def test_models_with_over_2gb_of_weights_cost_from_dims(tmp_path: Path) -> None:

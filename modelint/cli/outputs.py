@@ -44,7 +44,7 @@ def _write_file(path: str, text: str) -> None:
         with target.open("w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     except OSError as exc:
-        raise UsageExit(f"modelint: cannot write {path}: {exc.strerror or exc}") from exc
+        raise UsageExit(f"modelint: error: cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def write_reports(run: RunResult, args: argparse.Namespace, out: TextIO) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from modelint.load.discover import discover_models
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
 from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
-from modelint.load.onnx_file import load_onnx_text, read_onnx
+from modelint.load.onnx_file import load_onnx_text, missing_external_data, read_onnx
 
 __all__ = [
     "DEFAULT_OPSET",
@@ -31,7 +31,8 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     model_format = detect_format(location)
     if model_format == "onnx":
         proto, serialized = read_onnx(location)
-        return LoadedModel(str(path), model_format, proto, serialized=serialized)
+        notes = missing_external_data(proto, location.parent)
+        return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":
         return LoadedModel(str(path), model_format, load_onnx_text(location))
     from modelint.load.tensorflow import load_tensorflow

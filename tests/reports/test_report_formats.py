@@ -80,7 +80,7 @@ def test_a_bad_output_spec_is_a_usage_error(repository: Path, spec: str) -> None
 def test_an_unwritable_output_is_one_line_exit_two(repository: Path) -> None:
     target = repository / "models" / "clean.onnx" / "report.sarif"  # under a file
     code, _, err = run_cli("check", "models", "--output", f"sarif:{target}", cwd=repository)
-    assert code == 2 and err.startswith("modelint: cannot write") and err.count("\n") == 1
+    assert code == 2 and err.startswith("modelint: error: cannot write") and err.count("\n") == 1
 
 
 class _Terminal(io.StringIO):
