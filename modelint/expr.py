@@ -240,7 +240,8 @@ class _Compiler:
             raise self.fail(node, f"name {name!r} is not allowed (leading underscore)")
         if self.names is not None and name not in self.names:
             known = set(self.names) | set(self.functions)
-            raise self.fail(node, f"unknown name {name!r}{did_you_mean(name, known)}")
+            hint = did_you_mean(name, known) or _names_hint(self.names)
+            raise self.fail(node, f"unknown name {name!r}{hint}")
         self.used_names.add(name)
         return lambda env: env[name]
 
@@ -372,3 +373,12 @@ class _Compiler:
         ast.Attribute: _attribute,
         ast.Subscript: _subscript,
     }
+
+
+def _names_hint(names: Collection[str]) -> str:
+    """'; names: W_gate, W_up, X, Y' (the first dozen): what an expression may read."""
+    shown = sorted(name for name in names if not name.startswith("_"))
+    if not shown:
+        return ""
+    more = f", ... ({len(shown) - 12} more)" if len(shown) > 12 else ""
+    return f"; names: {', '.join(shown[:12])}{more}"

@@ -93,3 +93,8 @@ def test_template_errors_point_at_the_placeholder() -> None:
         compile_template("value {x")
     with pytest.raises(ExpressionError, match="unknown name 'y'"):
         compile_template("value {y}", names={"x"})
+
+
+def test_an_unknown_name_with_no_close_match_lists_the_names() -> None:
+    with pytest.raises(ExpressionError, match=r"unknown name 'Z'; names: W_gate, X, Y at column"):
+        compile_expression("5 * Z", names={"X", "W_gate", "Y"})
