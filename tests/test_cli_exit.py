@@ -7,37 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_probed
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "tiny_cnn.onnx"
-
-# A module-level object whose finalizer runs only in a full teardown, and an exit handler.
-PROBE = """
-import atexit, sys
-from pathlib import Path
-marks = Path(sys.argv[1])
-class Teardown:
-    def __del__(self):
-        (marks / "teardown").write_text("ran")
-sentinel = Teardown()
-atexit.register(lambda: (marks / "atexit").write_text("ran"))
-sys.argv = ["modelint", *sys.argv[2:]]
-from modelint.cli import run
-run()
-"""
-
-
-def _run(marks: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    marks.mkdir()
-    return subprocess.run(
-        [sys.executable, "-c", PROBE, str(marks), *argv],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("info", 1)])
@@ -45,7 +20,7 @@ def test_an_onnx_run_skips_teardown_and_loses_nothing(
     tmp_path: Path, fail_on: str, code: int
 ) -> None:
     sarif = tmp_path / "report.sarif"
-    result = _run(
+    result = run_probed(
         tmp_path / "marks",
         "check",
         "--format",
@@ -67,7 +42,7 @@ def test_an_onnx_run_skips_teardown_and_loses_nothing(
 
 
 def test_a_usage_error_still_exits_two(tmp_path: Path) -> None:
-    result = _run(tmp_path / "marks", "check", "--no-such-flag", str(EXAMPLE))
+    result = run_probed(tmp_path / "marks", "check", "--no-such-flag", str(EXAMPLE))
     assert result.returncode == 2
     assert "--no-such-flag" in result.stderr
     assert (tmp_path / "marks" / "atexit").exists()
@@ -76,16 +51,16 @@ def test_a_usage_error_still_exits_two(tmp_path: Path) -> None:
 @pytest.mark.parametrize("closed", [1, 2])
 def test_a_closed_standard_stream_is_no_crash(tmp_path: Path, closed: int) -> None:
     """Started with stdout or stderr closed (``>&-``): the run goes on without that stream."""
-    marks = tmp_path / "marks"
-    marks.mkdir()
     sarif = tmp_path / "report.sarif"
     argv = ["check", "--output", f"sarif:{sarif}", str(EXAMPLE), str(tmp_path / "missing.onnx")]
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(marks), *argv],
+    result = run_probed(
+        tmp_path / "marks",
+        *argv,
+        capture_output=False,
+        text=False,
         stdout=subprocess.DEVNULL if closed == 2 else None,
         stderr=subprocess.PIPE if closed == 1 else None,
         preexec_fn=lambda: os.close(closed),
-        check=False,
     )
     assert result.returncode == 2  # the missing file
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
