@@ -3,8 +3,9 @@
 ONNX shape inference is C++ that holds the GIL for the whole call, so a thread cannot overlap
 it with the Python graph walk; a forked child can, on a second core. The child shares the
 parent's memory copy-on-write (the model is not copied or re-parsed), runs the job, and sends
-back its result as ``marshal`` data (plain dicts, tuples, strings and ints that this module's
-caller produced itself, never data read from a model file).
+back its result through a pipe as ``marshal`` data: ``marshal.loads`` only ever reads what
+``marshal.dumps`` wrote in our own child, and a model's names and bytes travel inside it as
+plain ``str`` and ``bytes`` values.
 
 Forking is a speed-up, never a requirement: wherever it is unsafe or fails (not Linux, other
 threads running, TensorFlow loaded, ``fork`` refused, the child dying, a malformed reply) the
