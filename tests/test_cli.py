@@ -174,3 +174,30 @@ def test_directory_is_searched_for_models(tmp_path: Path, conv_model: Path) -> N
     empty.mkdir()
     code, _, err = run("check", str(empty))
     assert code == 2 and "no model files found" in err
+
+
+def test_costs_as_json_name_each_rules_file_and_formulas(tmp_path: Path) -> None:
+    rules = tmp_path / "house"
+    rules.mkdir()
+    (rules / "relu.yaml").write_text("ops:\n  Relu:\n    source: house rule\n    flops: 0\n")
+    code, out, _ = run("costs", "--format", "json", "--rules", str(rules))
+    assert code == 0
+    document = json.loads(out)
+    assert document["convention"] == "modelint-cc/1"
+    by_op = {(rule["domain"], rule["op_type"]): rule for rule in document["rules"]}
+    assert by_op["ai.onnx", "Relu"] == {
+        "domain": "ai.onnx",
+        "op_type": "Relu",
+        "macs": "0",
+        "flops": "0",
+        "transcendentals": "0",
+        "let": {},
+        "control_flow": None,
+        "source": "house rule",
+        "file": str(rules / "relu.yaml"),
+    }
+    assert by_op["ai.onnx", "Softmax"]["transcendentals"] == "numel(output)"
+    loop = by_op["ai.onnx", "Loop"]
+    assert loop["control_flow"] and loop["macs"] is None
+    _, text, _ = run("costs")
+    assert "Softmax" in text and "transcendentals: numel(output)" in text

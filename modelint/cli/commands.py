@@ -112,9 +112,13 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_costs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.analysis import load_cost_rules
-    from modelint.report.cost_table import render_costs_markdown, render_costs_text
+    from modelint.report.cost_table import (
+        render_costs_json,
+        render_costs_markdown,
+        render_costs_text,
+    )
 
     rules = load_cost_rules(tuple(args.rules))
-    render = render_costs_markdown if args.format == "markdown" else render_costs_text
-    out.write(render(rules))
+    renderers = {"json": render_costs_json, "markdown": render_costs_markdown}
+    out.write(renderers.get(args.format, render_costs_text)(rules))
     return EXIT_CLEAN

@@ -223,8 +223,19 @@ def _rule_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     config.add_argument("--config", metavar="FILE")
     costs = commands.add_parser("costs", help="the cost rules in force and their sources")
-    costs.add_argument("--format", choices=("text", "markdown"), default="text")
-    costs.add_argument("--rules", action="append", default=[], metavar="DIR")
+    costs.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text: one line per op; markdown: the table of docs/costs.md; json: every field",
+    )
+    costs.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a directory of cost rules to add or override built-in entries (repeatable)",
+    )
     for parser in (rules, rule, test, config, costs):
         parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 

@@ -4,9 +4,13 @@ Renders ``modelint costs`` and the generated reference ``docs/costs.md``."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from modelint._version import __version__
 from modelint.analysis import CONVENTION, CostRule, CostRules
 
-__all__ = ["render_costs_markdown", "render_costs_text"]
+__all__ = ["render_costs_json", "render_costs_markdown", "render_costs_text"]
 
 
 def _formula(rule: CostRule) -> tuple[str, str, str]:
@@ -59,7 +63,36 @@ def render_costs_markdown(rules: CostRules) -> str:
 def render_costs_text(rules: CostRules) -> str:
     lines = [f"{len(rules)} cost rules ({CONVENTION}); sources: modelint costs --format markdown"]
     for rule in rules.sorted_rules():
-        macs, flops, _ = _formula(rule)
+        macs, flops, transcendentals = _formula(rule)
         name = rule.op_type if rule.domain == "ai.onnx" else f"{rule.domain}::{rule.op_type}"
-        lines.append(f"{name:<40} macs: {macs:<36} flops: {flops}")
+        line = f"{name:<40} macs: {macs:<36} flops: {flops}"
+        if transcendentals not in ("", "0"):
+            line += f"  transcendentals: {transcendentals}"
+        lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def render_costs_json(rules: CostRules) -> str:
+    """Every rule in force with its formulas, source and the file it came from (an
+    override of a built-in entry names the user's file)."""
+    document = {
+        "modelint": __version__,
+        "convention": CONVENTION,
+        "rules": [_rule_dict(rule) for rule in rules.sorted_rules()],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule_dict(rule: CostRule) -> dict[str, Any]:
+    macs, flops, transcendentals = _formula(rule)
+    return {
+        "domain": rule.domain,
+        "op_type": rule.op_type,
+        "macs": None if rule.control_flow else macs,
+        "flops": None if rule.control_flow else flops,
+        "transcendentals": None if rule.control_flow else transcendentals,
+        "let": {name: expression.source for name, expression in rule.lets},
+        "control_flow": rule.control_flow,
+        "source": rule.source,
+        "file": rule.origin,
+    }
