@@ -45,6 +45,15 @@ class Location:
     op_type: str | None = None
     layer: str | None = None  # source-framework layer name when known
 
+    @property
+    def shown_layer(self) -> str:
+        """What a report's layer column shows: the source layer, else the node's name scope
+        as messages name it ('block2' for an exporter's 'block2/conv'); '' for neither."""
+        if self.layer or not self.node:
+            return self.layer or ""
+        local = self.node.removeprefix(f"{self.graph_path}/") if self.graph_path else self.node
+        return local.rpartition("/")[0]
+
 
 def node_fingerprint(rule_id: str, location: Location) -> str:
     """``modelintNode/v1`` = sha256(rule | path | graph path | node key), hex (DESIGN §8)."""

@@ -115,3 +115,12 @@ def test_the_package_lists_its_api() -> None:
     import modelint
 
     assert dir(modelint) == ["__version__", "analyze", "lint"]
+
+
+def test_the_layer_a_report_shows_is_the_source_layer_else_the_name_scope() -> None:
+    assert Location("m.onnx", node="enc/attn/q", layer="encoder").shown_layer == "encoder"
+    assert Location("m.onnx", node="enc/attn/q").shown_layer == "enc/attn"
+    assert Location("m.onnx", node="MatMul:y").shown_layer == ""
+    assert Location("m.onnx").shown_layer == ""
+    body = Location("m.onnx", graph_path="loop/body", node="loop/body/cell/MatMul_1")
+    assert body.shown_layer == "cell"  # the scope inside the body, not the body's path

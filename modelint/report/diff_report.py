@@ -226,7 +226,7 @@ def _finding_cells(finding: Finding) -> list[str]:
     return [
         finding.severity.label,
         f"{finding.rule_id} `{finding.rule_name}`",
-        cell(where.layer or ""),
+        cell(where.shown_layer),
         cell(where.node or ""),
         cell(finding.message),
     ]

@@ -157,7 +157,7 @@ def _finding_rows(findings: Sequence[Finding]) -> list[list[str]]:
         [
             f.severity.label,
             f"{f.rule_id} `{f.rule_name}`" if f.rule_name else f.rule_id,
-            cell(f.location.layer or ""),
+            cell(f.location.shown_layer),
             cell(f.location.node or ""),
             cell(f.message),
         ]
