@@ -339,7 +339,9 @@ def test_a_child_reaped_by_someone_else_means_no_result(forks: list[int]) -> Non
 
 
 @forkable
-def test_large_weights_held_in_the_model_are_dropped_in_the_child_only(forks: list[int]) -> None:
+def test_large_weights_held_in_the_model_stay_in_the_parent(forks: list[int]) -> None:
+    """A caller's model with inline weights (not loaded from a file, so not dropped): the
+    forked path gives the same tensors and leaves the caller's weights as they were."""
     weights = np.arange(MIN_ELEMENTS, dtype=np.float32).reshape(1, MIN_ELEMENTS)
     model = _chain_model("scaled = Mul (s, s)", first="scaled")
     model.graph.initializer.append(numpy_helper.from_array(weights, "w"))

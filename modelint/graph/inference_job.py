@@ -4,21 +4,19 @@ On a 30k-node model ONNX's C++ inference takes ~0.4 s and the Python walk ~0.3 s
 one core; side by side they take the longer of the two. The child infers, reads the types of
 the main graph's tensors, and sends them back with the inferred model's bytes; the parent
 parses those only when its walk found subgraphs to read, or shapes left for constant folding.
-Large weights held in the model (torch exports) are dropped in the child before inference:
-nothing reads their values (``load.weights``), and 400 MB of them made the round trip slower
-than inferring in-process. Small graphs are not worth a fork (~10 ms)."""
+Large weights held in an ONNX file never reach the child: loading drops them
+(``load.weights``), so neither inference nor the reply carries them. Small graphs are not
+worth a fork (~10 ms)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 import onnx
 
 from modelint.graph.background import BackgroundJob
 from modelint.graph.binding import BoundInputs
 from modelint.graph.shapes import Inference, TypeEntry, run_inference
-from modelint.load.weights import drop_weight_data, has_inline_weights
 
 __all__ = ["MIN_NODES", "start_inference"]
 
@@ -37,11 +35,7 @@ def start_inference(
         return None
 
     def job() -> _Reply:
-        inferred_from = bound
-        if has_inline_weights(model.graph):  # a torch export's weights: never read, not sent
-            drop_weight_data(model)  # the child's copy of the model (fork), not the parent's
-            inferred_from = replace(bound, serialized=None)  # the file's bytes hold them
-        inference = run_inference(model, inferred_from, subgraphs=False, constants=False)
+        inference = run_inference(model, bound, subgraphs=False, constants=False)
         # b'': inference failed and kept the model as it was; the parent has it already
         data = b"" if inference.source is model else inference.model.SerializeToString()
         return data, dict(inference.types), inference.notes, inference.errors
