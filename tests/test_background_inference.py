@@ -23,7 +23,7 @@ import pytest
 from onnx import helper, numpy_helper
 
 from modelint.analysis import AnalysisOptions, analyze_loaded, load_cost_rules
-from modelint.errors import ModelLoadError
+from modelint.errors import CostRuleError, ModelLoadError
 from modelint.graph import ModelGraph, build_graph
 from modelint.graph import inference_job as inference_job_module
 from modelint.graph import shapes as shapes_module
@@ -31,6 +31,8 @@ from modelint.graph.background import BackgroundJob, can_fork
 from modelint.graph.inference_job import MIN_NODES
 from modelint.load import load_model
 from modelint.load.weights import MIN_ELEMENTS
+from modelint.rules import CheckOptions, check_paths
+from modelint.rules import run as run_module
 from modelint.testing import model_from_text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
@@ -391,3 +393,36 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state not in ("Z", "X")
+
+
+@forkable
+def test_the_rules_load_while_the_child_infers(
+    forks: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An ONNX file is loaded and its child started before the rules are read: their
+    loading overlaps the inference, off the run's critical path."""
+    path = tmp_path / "large.onnx"
+    onnx.save(_large_model(), path)
+    forks_when_loading: list[int] = []
+    load = run_module.load_cost_rules
+    monkeypatch.setattr(
+        run_module, "load_cost_rules", lambda *a: forks_when_loading.append(len(forks)) or load(*a)
+    )
+    run = check_paths(
+        [path], CheckOptions(input_shapes={"s": (3, 2, 4, 4)}, background_inference=True)
+    )
+    assert forks_when_loading == [1] and _no_children_left()
+    assert not run.failures and run.models[0].analysis.coverage.complete
+
+
+@forkable
+def test_a_broken_rule_file_stops_the_child(forks: list[int], tmp_path: Path) -> None:
+    path = tmp_path / "large.onnx"
+    onnx.save(_large_model(), path)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken.yaml").write_text("convention: modelint-cc/1\ncosts: [\n")
+    options = CheckOptions(rule_paths=(str(rules),), background_inference=True)
+    with pytest.raises(CostRuleError, match=r"broken\.yaml"):
+        check_paths([path], options)
+    assert len(forks) == 1 and _no_children_left()

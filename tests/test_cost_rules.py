@@ -128,3 +128,23 @@ def test_runtime_failure_makes_the_node_uncosted_with_the_reason(tmp_path: Path)
     cost = node_cost(analyze_text(RELU, rule_paths=[directory]), "Relu")
     assert not cost.costed and cost.flops is None
     assert cost.reason is not None and "ZeroDivisionError" in cost.reason
+
+
+def test_broken_rules_are_reported_before_a_conversion_is_tried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversion takes minutes: a broken rule file is the run's error before it starts
+    (an ONNX file is loaded first, its inference started while the rules load)."""
+    from modelint.rules import CheckOptions, check_paths
+    from modelint.rules import run as run_module
+
+    loads: list[Path] = []
+    monkeypatch.setattr(run_module, "load_model", lambda path, *_: loads.append(path))
+    model = tmp_path / "model.keras"
+    model.write_bytes(b"not a keras archive")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken.yaml").write_text("convention: modelint-cc/1\ncosts: [\n")
+    with pytest.raises(CostRuleError, match=r"broken\.yaml"):
+        check_paths([model], CheckOptions(rule_paths=(str(rules),)))
+    assert loads == []

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from modelint.analysis.analyze import AnalysisOptions, analyze_loaded, analyze_path
+from modelint.analysis.analyze import (
+    AnalysisOptions,
+    PendingAnalysis,
+    analyze_loaded,
+    analyze_path,
+    start_analysis,
+)
 from modelint.analysis.cost_rules import CONVENTION, CostRule, CostRules, load_cost_rules
 from modelint.analysis.costs import NodeCost, compute_costs
 from modelint.analysis.model import ModelAnalysis
@@ -17,10 +23,12 @@ __all__ = [
     "Group",
     "ModelAnalysis",
     "NodeCost",
+    "PendingAnalysis",
     "Totals",
     "UncostedOp",
     "analyze_loaded",
     "analyze_path",
     "compute_costs",
     "load_cost_rules",
+    "start_analysis",
 ]

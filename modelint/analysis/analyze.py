@@ -10,10 +10,16 @@ from modelint.analysis.cost_rules import CostRules, load_cost_rules
 from modelint.analysis.costs import compute_costs
 from modelint.analysis.model import ModelAnalysis
 from modelint.analysis.summary import coverage, totals
-from modelint.graph import Shape, build_graph
+from modelint.graph import Shape, start_build
 from modelint.load import LoadedModel, load_model
 
-__all__ = ["AnalysisOptions", "analyze_loaded", "analyze_path"]
+__all__ = [
+    "AnalysisOptions",
+    "PendingAnalysis",
+    "analyze_loaded",
+    "analyze_path",
+    "start_analysis",
+]
 
 
 @dataclass(frozen=True)
@@ -29,30 +35,55 @@ class AnalysisOptions:
     background_inference: bool = False
 
 
+class PendingAnalysis:
+    """A model loaded and bound, its shapes possibly being inferred in a forked child
+    (``graph.start_build``): ``finish`` costs it with the rules given then. A context
+    manager: leaving the block unfinished stops the child."""
+
+    def __init__(self, loaded: LoadedModel, options: AnalysisOptions) -> None:
+        self.loaded = loaded
+        self.options = options
+        self._build = start_build(
+            loaded.proto,
+            input_shapes=options.input_shapes,
+            serialized=loaded.serialized,
+            background=options.background_inference,
+            shape_sources=options.shape_sources,
+        )
+
+    def finish(self, rules: CostRules) -> ModelAnalysis:
+        loaded, options = self.loaded, self.options
+        graph = self._build.finish(loaded.layer_of)
+        graph.topological_order()  # raises on a cyclic graph: every command refuses it, alone
+        costs = compute_costs(graph, rules)
+        return ModelAnalysis(
+            path=loaded.path,
+            format=loaded.format,
+            graph=graph,
+            costs=costs,
+            totals=totals(graph, costs),
+            coverage=coverage(graph, costs),
+            source_params=loaded.source_params,
+            notes=(*loaded.notes, *graph.notes, *options.notes),
+        )
+
+    def __enter__(self) -> PendingAnalysis:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._build.cancel()
+
+
+def start_analysis(loaded: LoadedModel, options: AnalysisOptions | None = None) -> PendingAnalysis:
+    """Bind the inputs and start inferring shapes (see ``PendingAnalysis``)."""
+    return PendingAnalysis(loaded, options or AnalysisOptions())
+
+
 def analyze_loaded(
     loaded: LoadedModel, rules: CostRules, options: AnalysisOptions | None = None
 ) -> ModelAnalysis:
-    options = options or AnalysisOptions()
-    graph = build_graph(
-        loaded.proto,
-        input_shapes=options.input_shapes,
-        layer_of=loaded.layer_of,
-        serialized=loaded.serialized,
-        background=options.background_inference,
-        shape_sources=options.shape_sources,
-    )
-    graph.topological_order()  # raises on a cyclic graph: every command refuses it, alone
-    costs = compute_costs(graph, rules)
-    return ModelAnalysis(
-        path=loaded.path,
-        format=loaded.format,
-        graph=graph,
-        costs=costs,
-        totals=totals(graph, costs),
-        coverage=coverage(graph, costs),
-        source_params=loaded.source_params,
-        notes=(*loaded.notes, *graph.notes, *options.notes),
-    )
+    with start_analysis(loaded, options) as pending:
+        return pending.finish(rules)
 
 
 def analyze_path(

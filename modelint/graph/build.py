@@ -12,44 +12,18 @@ from typing import Any
 import onnx
 
 from modelint.errors import ModelLoadError
-from modelint.graph.binding import bind_inputs
+from modelint.graph.background import BackgroundJob
+from modelint.graph.binding import BoundInputs, bind_inputs
 from modelint.graph.constants import ConstantFolder
 from modelint.graph.inference_job import start_inference
 from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode, find_links
-from modelint.graph.shapes import GraphTraits, infer_bound
-from modelint.graph.tensors import PARAM_DTYPES, Shape, TensorInfo, tensor_size
+from modelint.graph.params import CONSTANT_OPS, PASS_THROUGH_OPS, parameter_owners
+from modelint.graph.shapes import GraphTraits, Inference, infer_bound
+from modelint.graph.tensors import Shape, TensorInfo, tensor_size
 
-__all__ = ["PASS_THROUGH_OPS", "build_graph"]
+__all__ = ["PASS_THROUGH_OPS", "GraphBuild", "build_graph", "start_build"]
 
-# Ops through which a constant stays a weight (DESIGN §3; reference-figures B.3.1).
-PASS_THROUGH_OPS = frozenset(
-    {
-        "Cast",
-        "Transpose",
-        "Reshape",
-        "Identity",
-        "DequantizeLinear",
-        "Unsqueeze",
-        "Squeeze",
-        "Flatten",
-    }
-)
-# int32 constants are parameters only as biases of quantized ops.
-_INT32_PARAM_CONSUMERS = frozenset({"DequantizeLinear", "QLinearConv", "QGemm"})
-_CONSTANT_OPS = frozenset({"Constant"})
 _NONE: Mapping[str, Any] = MappingProxyType({})  # shared by the many nodes without attributes
-# Float inputs that configure or seed an op rather than weight it: never parameters.
-_CONFIG_INPUTS: Mapping[str, frozenset[int]] = {
-    "Resize": frozenset({1, 2}),  # roi, scales
-    "Upsample": frozenset({1}),  # scales
-    "Pad": frozenset({2}),  # constant_value
-    "Clip": frozenset({1, 2}),  # min, max
-    "LSTM": frozenset({5, 6}),  # initial_h, initial_c: a state (Keras feeds zeros), not learnt
-    "GRU": frozenset({5}),  # initial_h
-    "RNN": frozenset({5}),  # initial_h
-}
-
-
 # (name, op_type, domain, inputs, outputs, number of attributes) of one NodeProto
 _Fields = tuple[str, str, str, tuple[str, ...], tuple[str, ...], int]
 
@@ -69,6 +43,93 @@ class _Walk:
     state_inputs: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
+class GraphBuild:
+    """One model's graph under construction: its inputs bound and, when started in the
+    background, its shapes being inferred by a forked child. ``finish`` walks the graph
+    (while the child infers) and builds it; the caller may do other work first (load its
+    rules) while the child runs. A context manager: leaving the block unfinished stops the
+    child."""
+
+    def __init__(
+        self,
+        model: onnx.ModelProto,
+        bound: BoundInputs,
+        job: BackgroundJob[Inference] | None,
+    ) -> None:
+        self.model = model
+        self.bound = bound
+        self._job = job
+
+    def finish(self, layer_of: Mapping[str, str] | None = None) -> ModelGraph:
+        """The graph; ``layer_of`` maps node names to the source layers they came from."""
+        model, job = self.model, self._job
+        opsets = {(e.domain or DEFAULT_DOMAIN): int(e.version) for e in model.opset_import}
+        with job or contextlib.nullcontext():
+            walk = _Walk()
+            _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
+            _check_defined(walk)
+            # While the child infers: the edges, which need no types (lazily found otherwise).
+            links = find_links(walk.nodes, walk.producers) if job else None
+            consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
+            inference = job.result() if job else None
+        self._job = None
+        types = infer_bound(model, self.bound, _traits(walk), inference)
+        shapes = {name: entry[0] for name, entry in types.types.items()}
+        tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
+        params = parameter_owners(
+            walk.nodes, walk.initializers, tensors, consumers, walk.state_inputs
+        )
+        return ModelGraph(
+            nodes=walk.nodes,
+            tensors=tensors,
+            inputs=tuple(v.name for v in model.graph.input if v.name not in walk.initializers),
+            outputs=tuple(v.name for v in model.graph.output),
+            opsets=opsets,
+            producers=walk.producers,
+            consumers=consumers,
+            constants=ConstantFolder(model.graph, walk.initializers, shapes),
+            initializer_params=params,
+            bindings=types.bindings,
+            unbound=types.unbound,
+            notes=types.notes,
+            shape_errors=types.errors,
+            ir_version=int(model.ir_version),
+            producer_name=model.producer_name,
+            links=links,
+        )
+
+    def cancel(self) -> None:
+        """Stop the child, if one still runs (``finish`` not called, or interrupted)."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def __enter__(self) -> GraphBuild:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
+
+
+def start_build(
+    model: onnx.ModelProto,
+    *,
+    input_shapes: Mapping[str, Shape] | None = None,
+    serialized: bytes | None = None,
+    background: bool = False,
+    shape_sources: Mapping[str, str] | None = None,
+) -> GraphBuild:
+    """Bind ``input_shapes`` (mutates ``model``'s inputs) and, with ``background`` on a large
+    graph, start shape inference in a forked child (same result; for a command-line run, not
+    for a library caller's process).
+
+    ``serialized``: the bytes ``model`` was parsed from, if at hand; shape inference reads
+    them instead of a new serialization while binding leaves the inputs as they were.
+    ``shape_sources``: see ``bind_inputs``."""
+    bound = bind_inputs(model, input_shapes or {}, serialized, shape_sources)
+    return GraphBuild(model, bound, start_inference(model, bound) if background else None)
+
+
 def build_graph(
     model: onnx.ModelProto,
     *,
@@ -78,53 +139,23 @@ def build_graph(
     background: bool = False,
     shape_sources: Mapping[str, str] | None = None,
 ) -> ModelGraph:
-    """Infer shapes (binding ``input_shapes``) and build the graph. Mutates ``model``'s inputs.
-
-    ``serialized``: the bytes ``model`` was parsed from, if at hand; shape inference reads
-    them instead of a new serialization while binding leaves the inputs as they were.
-    ``background``: on a large graph, infer shapes in a forked child while this process
-    walks the graph (same result; for a command-line run, not for a library caller's
-    process). ``shape_sources``: see ``bind_inputs``."""
-    opsets = {(entry.domain or DEFAULT_DOMAIN): int(entry.version) for entry in model.opset_import}
-    bound = bind_inputs(model, input_shapes or {}, serialized, shape_sources)
-    job = start_inference(model, bound) if background else None
-    with job or contextlib.nullcontext():
-        walk = _Walk()
-        _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
-        _check_defined(walk)
-        # While the child infers: the edges, which need no types (lazily found otherwise).
-        links = find_links(walk.nodes, walk.producers) if job else None
-        consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
-        inference = job.result() if job else None
-    types = infer_bound(model, bound, _traits(walk), inference)
-    shapes = {name: entry[0] for name, entry in types.types.items()}
-    tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
-    params = _attribute_params(walk, tensors, consumers)
-    return ModelGraph(
-        nodes=walk.nodes,
-        tensors=tensors,
-        inputs=tuple(v.name for v in model.graph.input if v.name not in walk.initializers),
-        outputs=tuple(v.name for v in model.graph.output),
-        opsets=opsets,
-        producers=walk.producers,
-        consumers=consumers,
-        constants=ConstantFolder(model.graph, walk.initializers, shapes),
-        initializer_params=params,
-        bindings=types.bindings,
-        unbound=types.unbound,
-        notes=types.notes,
-        shape_errors=types.errors,
-        ir_version=int(model.ir_version),
-        producer_name=model.producer_name,
-        links=links,
-    )
+    """Infer shapes (binding ``input_shapes``) and build the graph: ``start_build`` and
+    ``GraphBuild.finish`` in one call."""
+    with start_build(
+        model,
+        input_shapes=input_shapes,
+        serialized=serialized,
+        background=background,
+        shape_sources=shape_sources,
+    ) as build:
+        return build.finish(layer_of)
 
 
 def _traits(walk: _Walk) -> GraphTraits:
     return GraphTraits(
         walk.producers,
         subgraphs=any(node.subgraphs for node in walk.nodes.values()),
-        constants=any(node.op_type in _CONSTANT_OPS for node in walk.nodes.values()),
+        constants=any(node.op_type in CONSTANT_OPS for node in walk.nodes.values()),
     )
 
 
@@ -253,7 +284,7 @@ def _record_constness(walk: _Walk, nodes: list[OpNode]) -> None:
     for _, _, op_type, domain, _, inputs, outputs, _, _, _, _, subgraphs, _ in nodes:
         if domain != DEFAULT_DOMAIN or subgraphs:
             continue
-        if op_type in _CONSTANT_OPS:
+        if op_type in CONSTANT_OPS:
             constant.update(outputs)
             weight.update(outputs)
             continue
@@ -308,72 +339,3 @@ def _loop_state_inputs(body: onnx.GraphProto) -> frozenset[int]:
     outputs = [value.name for value in body.output]
     carried = range(2, min(len(inputs), len(outputs) + 1))
     return frozenset(index for index in carried if inputs[index] != outputs[index - 1])
-
-
-def _config_only(
-    tensor: str, users: list[OpNode], state_inputs: Mapping[str, frozenset[int]]
-) -> bool:
-    """True when every use is a configuration or state input (Resize scales, an LSTM's
-    initial state, a Loop's carried state...)."""
-    return bool(users) and all(
-        position in _CONFIG_INPUTS.get(node.op_type, state_inputs.get(node.key, ()))
-        for node in users
-        for position, name in enumerate(node.inputs)
-        if name == tensor
-    )
-
-
-def _is_param(
-    info: TensorInfo, users: list[OpNode], state_inputs: Mapping[str, frozenset[int]]
-) -> bool:
-    if info.numel is None or info.numel <= 1:
-        return False  # a one-element constant is a literal (ReLU6 bounds, 1/sqrt(d)), not a weight
-    configured = any(n.op_type in _CONFIG_INPUTS or n.key in state_inputs for n in users)
-    if configured and _config_only(info.name, users, state_inputs):
-        return False
-    if info.dtype in PARAM_DTYPES:
-        return True
-    return info.dtype == "int32" and any(n.op_type in _INT32_PARAM_CONSUMERS for n in users)
-
-
-def _attribute_params(
-    walk: _Walk, tensors: Mapping[str, TensorInfo], consumers: Mapping[str, tuple[str, ...]]
-) -> dict[str, str | None]:
-    """Map each parameter tensor to the node that owns it (None: unused), counted once."""
-    sources = list(walk.initializers)
-    sources += [
-        n.outputs[0] for n in walk.nodes.values() if n.op_type in _CONSTANT_OPS and n.outputs
-    ]
-    owners: dict[str, str | None] = {}
-    for name in sources:
-        info = tensors.get(name)
-        users = consumers.get(name, ())
-        nodes = [walk.nodes[key] for key in users]
-        if info is None or not _is_param(info, nodes, walk.state_inputs):
-            continue
-        owners[name] = _owner(walk, name, consumers)
-    return owners
-
-
-def _owner(walk: _Walk, tensor: str, consumers: Mapping[str, tuple[str, ...]]) -> str | None:
-    """Follow pass-through consumers to the first node that really uses the weight."""
-    users = consumers.get(tensor, ())
-    if users:  # the usual case: the first consumer is the layer itself
-        node = walk.nodes[users[0]]
-        if node.op_type not in PASS_THROUGH_OPS or node.domain != DEFAULT_DOMAIN:
-            return users[0]
-    frontier, seen = [tensor], set()
-    first: str | None = None
-    while frontier:
-        name = frontier.pop(0)
-        for key in consumers.get(name, ()):
-            if key in seen:
-                continue
-            seen.add(key)
-            node = walk.nodes[key]
-            first = first or key
-            if node.op_type in PASS_THROUGH_OPS and node.domain == DEFAULT_DOMAIN:
-                frontier.extend(output for output in node.outputs if output)
-            else:
-                return key
-    return first

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
+from modelint.analysis import (
+    AnalysisOptions,
+    ModelAnalysis,
+    PendingAnalysis,
+    load_cost_rules,
+    start_analysis,
+)
 from modelint.analysis.cost_rules import CostRules
 from modelint.config import Config, find_config_file, load_config
 from modelint.errors import ConfigError, ModelintError, ModelLoadError, UsageError
@@ -23,6 +30,9 @@ from modelint.rules.targets import bind_target, hardware_for
 
 __all__ = ["CheckOptions", "analyze_one", "check_paths", "config_for", "load_options"]
 
+# ONNX files load in well under a second: their shapes are inferred in the background while
+# the rules load. Other formats are converted first (minutes): their rules are loaded before.
+_QUICK_LOADS = frozenset({".onnx", ".onnxtxt"})
 _LOOKED_FOR = f"{', '.join(sorted(MODEL_SUFFIXES))} files and SavedModel directories"
 
 
@@ -81,9 +91,9 @@ def config_for(path: Path, options: CheckOptions) -> Config:
     return replace(config, fail_on=fail_on, origins={**config.origins, "fail-on": "command line"})
 
 
-def analyze_one(
-    path: Path, config: Config, options: CheckOptions, rules: CostRules
-) -> ModelAnalysis:
+def start_one(path: Path, config: Config, options: CheckOptions) -> PendingAnalysis:
+    """Load the model and bind its inputs; a large ONNX graph's shapes start being inferred
+    in the background (``options.background_inference``) while the caller loads its rules."""
     shapes = {**config.input_shapes, **options.input_shapes}
     known = {name: tuple(int(d) for d in dims if d is not None) for name, dims in shapes.items()}
     loaded = load_model(path, load_options(config, options, known))
@@ -95,18 +105,35 @@ def analyze_one(
         if unknown_config
         else ()
     )
+    config_file = config.origins.get("input-shapes", "the config")
+    analysis_options = AnalysisOptions(
+        input_shapes=shapes,
+        shape_sources={name: config_file for name in shapes if name not in options.input_shapes},
+        notes=notes,
+        background_inference=options.background_inference,
+    )
+    with _naming(path):
+        return start_analysis(loaded, analysis_options)
+
+
+def finish_one(path: Path, pending: PendingAnalysis, rules: CostRules) -> ModelAnalysis:
+    with _naming(path):
+        return pending.finish(rules)
+
+
+def analyze_one(
+    path: Path, config: Config, options: CheckOptions, rules: CostRules
+) -> ModelAnalysis:
+    with start_one(path, config, options) as pending:
+        return finish_one(path, pending, rules)
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An invalid graph: the error names its file everywhere."""
     try:
-        config_file = config.origins.get("input-shapes", "the config")
-        analysis_options = AnalysisOptions(
-            input_shapes=shapes,
-            shape_sources={
-                name: config_file for name in shapes if name not in options.input_shapes
-            },
-            notes=notes,
-            background_inference=options.background_inference,
-        )
-        return analyze_loaded(loaded, rules, analysis_options)
-    except ModelLoadError as exc:  # an invalid graph: the error names its file everywhere
+        yield
+    except ModelLoadError as exc:
         exc.path = exc.path or str(path)
         raise
 
@@ -155,19 +182,28 @@ def _check_one(
     loaded_rules: _Rules,
     ledger: SuppressionLedger,
 ) -> ModelResult | LoadFailure:
-    cost_rules, lint_rules = loaded_rules.for_config(config)
-    settings = rule_settings(path, config, lint_rules, overrides)
-    binding = bind_target(path, config, overrides)
+    if path.suffix.lower() not in _QUICK_LOADS:
+        loaded_rules.for_config(config)  # before a conversion of minutes, not after it
     try:
-        analysis = analyze_one(path, config, options, cost_rules)
-        hardware = hardware_for(analysis, binding)
-        profile = binding.profile.id if binding.profile is not None else None
-        settings = replace(settings, hardware=hardware, action=binding.action, profile=profile)
-        run = run_rules(analysis, lint_rules, settings)  # a cyclic graph fails here, alone
+        pending = start_one(path, config, options)
     except UsageError:
         raise
     except Exception as exc:  # a model that breaks a dependency must not stop the run
         return _failure(path, exc, options)
+    with pending:  # a broken rule file raises here: the background inference is stopped
+        cost_rules, lint_rules = loaded_rules.for_config(config)
+        settings = rule_settings(path, config, lint_rules, overrides)
+        binding = bind_target(path, config, overrides)
+        try:
+            analysis = finish_one(path, pending, cost_rules)
+            hardware = hardware_for(analysis, binding)
+            profile = binding.profile.id if binding.profile is not None else None
+            settings = replace(settings, hardware=hardware, action=binding.action, profile=profile)
+            run = run_rules(analysis, lint_rules, settings)  # a cyclic graph fails here, alone
+        except UsageError:
+            raise
+        except Exception as exc:
+            return _failure(path, exc, options)
     enabled = tuple(rule for rule in lint_rules if rule.id in settings.enabled)
     findings = ledger.apply(run.findings, config.suppressions, str(path), enabled, lint_rules)
     graph_rules = tuple(rule for rule in enabled if rule.kind != "meta")  # MLS*: run-level
