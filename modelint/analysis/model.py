@@ -12,13 +12,24 @@ from modelint.analysis.summary import Coverage, Group, Totals, group_costs
 from modelint.graph import ModelGraph, OpNode, ShapeBinding
 from modelint.load import SourceParams
 
-__all__ = ["ROOT_SCOPE", "ModelAnalysis", "layer_name"]
+__all__ = ["ROOT_SCOPE", "ModelAnalysis", "layer_name", "scope_at"]
 
 ROOT_SCOPE = "(root)"
 
 
 def _scope(node: OpNode) -> str:
     return node.scope or ROOT_SCOPE
+
+
+def scope_at(scope: str, depth: int | None) -> str:
+    """``scope`` cut to its first ``depth`` components: '/enc/layer.0/attn' at depth 2 is
+    '/enc/layer.0' (torch.onnx names start with '/', TensorFlow's do not); the root scope
+    is ROOT_SCOPE. A shallower scope, or depth None, keeps the scope as it is."""
+    if depth is not None:
+        parts = scope.split("/")
+        lead = 1 if len(parts) > 1 and not parts[0] else 0
+        scope = "/".join(parts[: lead + depth])
+    return scope or ROOT_SCOPE
 
 
 def layer_name(node: OpNode) -> str:
@@ -55,6 +66,16 @@ class ModelAnalysis:
     @cached_property
     def by_scope(self) -> tuple[Group, ...]:
         return group_costs(self.graph.nodes.values(), self.costs, _scope)
+
+    def by_scope_at(self, depth: int | None) -> tuple[Group, ...]:
+        """Per name scope, nested scopes rolled up into their ancestor at ``depth`` (the
+        costs of '/enc/layer.0/attn/q' count in '/enc/layer.0' at depth 2); ``by_scope``
+        when depth is None (each scope with its own nodes only)."""
+        if depth is None:
+            return self.by_scope
+        return group_costs(
+            self.graph.nodes.values(), self.costs, lambda node: scope_at(node.scope, depth)
+        )
 
     @cached_property
     def by_layer(self) -> tuple[Group, ...]:

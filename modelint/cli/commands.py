@@ -89,6 +89,8 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.top is not None and args.top <= 0:
         raise UsageExit("modelint inspect: --top must be positive")
+    if args.depth is not None and (args.depth <= 0 or args.by != "scope"):
+        raise UsageExit("modelint inspect: --depth takes a positive N, with --by scope")
     path = Path(args.model)
     if path.is_dir() and not is_saved_model_dir(path):
         raise UsageExit(
@@ -103,10 +105,18 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         analysis = analyze_one(path, config, options, rules)
         hardware = hardware_for(analysis, binding)
     if args.format == "json":
-        out.write(render_inspect_json(analysis, by=args.by, top=args.top, hardware=hardware))
+        out.write(
+            render_inspect_json(
+                analysis, by=args.by, top=args.top, hardware=hardware, depth=args.depth
+            )
+        )
     else:
         style = Style(color=color(args, out))
-        out.write(render_inspect_text(analysis, style, by=args.by, top=args.top, hardware=hardware))
+        out.write(
+            render_inspect_text(
+                analysis, style, by=args.by, top=args.top, hardware=hardware, depth=args.depth
+            )
+        )
     return EXIT_CLEAN
 
 

@@ -269,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="one row per node (default), op type, name scope or layer",
     )
     inspect.add_argument("--top", type=int, metavar="N", help="only the N rows with the most FLOPs")
+    inspect.add_argument(
+        "--depth",
+        type=int,
+        metavar="N",
+        help="with --by scope: roll nested name scopes up to their first N levels "
+        "('/enc/layer.0/attn' counts in '/enc/layer.0' at --depth 2)",
+    )
     _diff(commands)
     _rule_commands(commands)
     _profile_commands(commands)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from modelint.analysis import Group, ModelAnalysis, NodeCost
+from modelint.analysis.model import layer_name, scope_at
 from modelint.graph import OpNode
 from modelint.report.json_report import model_dict, render_json, run_dict_for_inspect
 from modelint.report.numbers import group_figure, percent, si
@@ -80,7 +83,16 @@ def _time_cells(analysis: ModelAnalysis, hardware: Hardware, key: str) -> list[s
     return [format_quantity(kernel.expected_s, "s"), kernel.bound or ""]
 
 
-def _group_time(analysis: ModelAnalysis, hardware: Hardware, by: str) -> dict[str, float | None]:
+def _groups(analysis: ModelAnalysis, by: str, depth: int | None) -> tuple[Group, ...]:
+    if by == "scope":
+        return analysis.by_scope_at(depth)
+    groups: tuple[Group, ...] = getattr(analysis, GROUPINGS[by])
+    return groups
+
+
+def _group_time(
+    analysis: ModelAnalysis, hardware: Hardware, by: str, depth: int | None
+) -> dict[str, float | None]:
     target = hardware.target
     if target is None:
         return {}
@@ -89,8 +101,8 @@ def _group_time(analysis: ModelAnalysis, hardware: Hardware, by: str) -> dict[st
         if by == "op":
             return node.qualified_op
         if by == "scope":
-            return node.scope or "(root)"
-        return node.layer or node.scope or "(root)"
+            return scope_at(node.scope, depth)
+        return layer_name(node)
 
     times: dict[str, float | None] = {}
     for kernel in target.latency.kernels:
@@ -112,13 +124,14 @@ def _node_table(analysis: ModelAnalysis, top: int | None, hardware: Hardware) ->
 
 
 def _group_table(
-    analysis: ModelAnalysis, by: str, top: int | None, hardware: Hardware
+    analysis: ModelAnalysis, by: str, top: int | None, hardware: Hardware, depth: int | None
 ) -> list[str]:
-    groups: tuple[Group, ...] = getattr(analysis, GROUPINGS[by])
-    headers = [by, "nodes", "uncosted", "MACs", "FLOPs", "params", "FLOPs %"]
+    groups = _groups(analysis, by, depth)
+    title = by if depth is None else f"{by} (depth {depth})"
+    headers = [title, "nodes", "uncosted", "MACs", "FLOPs", "params", "FLOPs %"]
     numeric = [False, True, True, True, True, True, True]
     rows = _group_rows(groups, analysis.totals.flops, top)
-    times = _group_time(analysis, hardware, by)
+    times = _group_time(analysis, hardware, by, depth)
     if hardware.target is not None:
         headers.append("time")
         numeric.append(True)
@@ -133,18 +146,27 @@ def render_inspect_text(
     by: str,
     top: int | None,
     hardware: Hardware | None = None,
+    depth: int | None = None,
 ) -> str:
+    """``depth``: with ``by`` 'scope', nested scopes rolled up to that depth."""
     hardware = hardware or Hardware()
     lines = [*model_summary(analysis, style), *target_lines(analysis, hardware), ""]
     if by == "node":
         lines += _node_table(analysis, top, hardware)
     else:
-        lines += _group_table(analysis, by, top, hardware)
+        lines += _group_table(analysis, by, top, hardware, depth)
     return "\n".join(lines) + "\n"
 
 
 def render_inspect_json(
-    analysis: ModelAnalysis, *, by: str, top: int | None, hardware: Hardware | None = None
+    analysis: ModelAnalysis,
+    *,
+    by: str,
+    top: int | None,
+    hardware: Hardware | None = None,
+    depth: int | None = None,
 ) -> str:
     model = model_dict(analysis, nodes=True, groups=tuple(GROUPINGS.values()), hardware=hardware)
-    return render_json(run_dict_for_inspect(model, by=by, top=top))
+    if depth is not None:
+        model["by_scope"] = [asdict(group) for group in analysis.by_scope_at(depth)]
+    return render_json(run_dict_for_inspect(model, by=by, top=top, depth=depth))

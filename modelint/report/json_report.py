@@ -148,7 +148,9 @@ def render_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def run_dict_for_inspect(model: dict[str, Any], *, by: str, top: int | None) -> dict[str, Any]:
+def run_dict_for_inspect(
+    model: dict[str, Any], *, by: str, top: int | None, depth: int | None = None
+) -> dict[str, Any]:
     """The inspect JSON: the same envelope as check, one model, nodes included."""
     if top is not None:
         model["nodes"] = sorted(model["nodes"], key=lambda n: (-(n["flops"] or 0), n["key"]))[:top]
@@ -158,6 +160,7 @@ def run_dict_for_inspect(model: dict[str, Any], *, by: str, top: int | None) -> 
         "schema": SCHEMA_VERSION,
         "convention": CONVENTION,
         "view": by,
+        "depth": depth,
         "models": [model],
         "errors": [],
         "summary": {
