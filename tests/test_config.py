@@ -117,9 +117,39 @@ def test_a_broken_discovered_config_fails_its_models_only(tmp_path: Path, conv_m
     report = json.loads(out.getvalue())
     checked = [str(tmp_path / "B" / model) for model in ("m1.onnx", "m2.onnx")]
     assert [model["path"] for model in report["models"]] == checked
-    assert [error["path"] for error in report["errors"]] == [str(config)]
+    assert [(error["path"], error["kind"]) for error in report["errors"]] == [
+        (str(config), "config")
+    ]
     (line,) = err.getvalue().splitlines()
     assert line.startswith(f"modelint: error: {config}: (top level): unknown key 'selekt'")
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("text", "2 models checked, 0 could not be read, 1 config error; findings:"),
+        ("concise", "2 models checked, 1 config error:"),
+        ("github", "title=modelint%3A config error::"),
+        ("gitlab", '"check_name": "modelint/config"'),
+        ("junit", '<testcase classname="A/.modelint.yaml" name="config"'),
+        ("markdown", "## modelint: 2 models checked, 1 config error; findings:"),
+    ],
+)
+def test_a_broken_config_is_reported_as_a_config_error_not_an_unread_model(
+    tmp_path: Path, conv_model: Path, monkeypatch: pytest.MonkeyPatch, output: str, expected: str
+) -> None:
+    (tmp_path / ".git").mkdir()
+    for name in ("A", "B"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "A" / "m.onnx").write_bytes(conv_model.read_bytes())
+    for model in ("m1.onnx", "m2.onnx"):
+        (tmp_path / "B" / model).write_bytes(conv_model.read_bytes())
+    (tmp_path / "A" / ".modelint.yaml").write_text("selekt: [MLA]\n")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert main(["check", "--format", output, "A", "B"], out=out, err=io.StringIO()) == 2
+    assert expected in out.getvalue()
+    assert "could not read" not in out.getvalue() and "model not read" not in out.getvalue()
 
 
 def test_shapes_from_the_config_say_so(

@@ -56,11 +56,23 @@ def test_command_line_exclude_and_explicit_files(
     assert code == 0, err
 
 
-def test_everything_excluded_says_so(project: Path) -> None:
+def test_everything_excluded_is_a_clean_run_that_says_so(project: Path) -> None:
+    """pre-commit passes the changed files: a commit touching only excluded ones must pass
+    (as with ruff and flake8), and the summary says why nothing was checked."""
     (project / ".modelint.yaml").write_text('exclude: ["*.onnxtxt"]\n')
-    code, _, err = run("check", str(project))
-    assert code == 2
-    assert err.endswith("SavedModel directories; 3 excluded by exclude globs)\n")
+    code, out, err = run("check", str(project))
+    assert (code, err) == (0, "")
+    summary = "0 models checked, 0 could not be read, 3 excluded; findings: 0 errors"
+    assert out == f"{summary}, 0 warnings, 0 info\n"
+    files = [str(project / "models" / name) for name in ("a.onnxtxt", "b.onnxtxt")]
+    code, out, err = run("check", "--format", "concise", *files)
+    assert (code, out, err) == (
+        0,
+        "0 models checked, 2 excluded: 0 errors, 0 warnings, 0 info\n",
+        "",
+    )
+    code, out, _ = run("check", "--format", "json", *files)
+    assert code == 0 and json.loads(out)["summary"]["excluded"] == 2
 
 
 def test_exclude_must_be_a_list_of_globs(project: Path) -> None:

@@ -59,7 +59,7 @@ def render_github(run: RunResult, root: Path) -> str:
         lines.append(_github_line(_GITHUB_COMMANDS[finding.severity], path, title, message))
     for failure in run.failures:
         path = artifact_location(failure.path, root).path
-        lines.append(_github_line("error", path, "modelint: model not read", failure.message))
+        lines.append(_github_line("error", path, f"modelint: {failure.what}", failure.message))
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -102,8 +102,12 @@ def gitlab_issues(run: RunResult, root: Path) -> list[dict[str, Any]]:
     ]
     for failure in run.failures:
         path = artifact_location(failure.path, root).path
-        digest = hashlib.sha256(f"load|{path}".encode()).hexdigest()
-        issues.append(_gitlab_issue("modelint/load", failure.message, digest, "blocker", path))
+        if failure.kind == "config":  # one issue per problem of the file
+            digest = hashlib.sha256(f"config|{path}|{failure.message}".encode()).hexdigest()
+        else:
+            digest = hashlib.sha256(f"load|{path}".encode()).hexdigest()
+        check = "modelint/config" if failure.kind == "config" else "modelint/load"
+        issues.append(_gitlab_issue(check, failure.message, digest, "blocker", path))
     return issues
 
 

@@ -3,9 +3,8 @@ hook's output only when it fails, so every line there must be a finding."""
 
 from __future__ import annotations
 
-from modelint.report.numbers import plural
 from modelint.report.style import Style
-from modelint.report.text import finding_counts, finding_line
+from modelint.report.text import checked_counts, finding_counts, finding_line
 from modelint.rules import RunResult
 
 __all__ = ["render_check_concise"]
@@ -15,7 +14,5 @@ def render_check_concise(run: RunResult, style: Style) -> str:
     lines = [finding_line(finding, style) for finding in run.active()]
     suppressed = len(run.findings()) - len(run.active())
     tail = f", {suppressed} suppressed" if suppressed else ""
-    unreadable = f", {len(run.failures)} could not be read" if run.failures else ""
-    checked = plural(len(run.models), "model")
-    lines.append(f"{checked} checked{unreadable}: {finding_counts(run)}{tail}")
+    lines.append(f"{checked_counts(run)}: {finding_counts(run)}{tail}")
     return "\n".join(lines) + "\n"

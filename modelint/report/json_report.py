@@ -134,10 +134,11 @@ def run_dict(run: RunResult, *, nodes: bool = False) -> dict[str, Any]:
         "convention": CONVENTION,
         "models": [_result_dict(result, nodes=nodes) for result in run.models],
         "config_findings": [finding_dict(f) for f in run.config_findings],
-        "errors": [{"path": f.path, "message": f.message} for f in run.failures],
+        "errors": [{"path": f.path, "message": f.message, "kind": f.kind} for f in run.failures],
         "summary": {
             "models": len(run.models),
             "errors": len(run.failures),
+            "excluded": run.excluded,
             "findings": {level.label: run.count(level) for level in reversed(Severity)},
             "suppressed": len(run.findings()) - len(run.active()),
         },

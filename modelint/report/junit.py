@@ -107,10 +107,12 @@ def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str
     return _set_counts(suite, counts)
 
 
-def _error_suite(parent: ET.Element, path: str, message: str) -> dict[str, int]:
+def _error_suite(parent: ET.Element, path: str, message: str, kind: str) -> dict[str, int]:
+    """A model not read ('load'), or one problem of a broken config file ('config')."""
+    name = "config" if kind == "config" else "load"
     suite = ET.SubElement(parent, "testsuite", name=path)
-    case = ET.SubElement(suite, "testcase", classname=path, name="load", file=path)
-    ET.SubElement(case, "error", type="load", message=message)
+    case = ET.SubElement(suite, "testcase", classname=path, name=name, file=path)
+    ET.SubElement(case, "error", type=name, message=message)
     return _set_counts(suite, {**_new_counts(), "tests": 1, "errors": 1})
 
 
@@ -133,7 +135,8 @@ def render_junit(run: RunResult, root: Path) -> str:
     totals = _new_counts()
     parts = [_model_suite(suites, model, root) for model in run.models]
     parts += [
-        _error_suite(suites, artifact_location(f.path, root).path, f.message) for f in run.failures
+        _error_suite(suites, artifact_location(f.path, root).path, f.message, f.kind)
+        for f in run.failures
     ]
     if run.config_findings:
         parts.append(_config_suite(suites, run, root))

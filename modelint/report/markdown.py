@@ -17,7 +17,8 @@ from modelint.analysis.summary import group_costs
 from modelint.findings import Finding, Severity
 from modelint.graph import OpNode
 from modelint.report.numbers import at_least, group_figure, percent, plural, si, uncosted_note
-from modelint.rules import ModelResult, RunResult
+from modelint.report.text import checked_counts
+from modelint.rules import LoadFailure, ModelResult, RunResult
 from modelint.rules.target_views import Hardware
 from modelint.rules.timing import expected_time_by
 from modelint.units import format_quantity
@@ -282,16 +283,21 @@ def _overview(run: RunResult) -> list[str]:
     return markdown_table(headers, rows, "lrrrrrl")
 
 
+def _cause(failure: LoadFailure) -> str:
+    """The message less the path it starts with: the bullet names the file already."""
+    return failure.message.removeprefix(f"{failure.path}: ")
+
+
 def render_markdown(run: RunResult) -> str:
     """The whole report. Paths are shown as the run named them."""
     active = run.active()
     suppressed = len(run.findings()) - len(active)
-    heading = f"## modelint: {plural(len(run.models), 'model')}, findings: {_counts(active)}"
-    lines = [heading, ""]
+    lines = [f"## modelint: {checked_counts(run)}; findings: {_counts(active)}", ""]
     if suppressed:
         lines += [f"{plural(suppressed, 'finding')} suppressed by the config.", ""]
     for failure in run.failures:
-        lines.append(f"- **could not read** `{cell(failure.path)}`: {cell(failure.message)}")
+        what = "config error" if failure.kind == "config" else "could not read"
+        lines.append(f"- **{what}** `{cell(failure.path)}`: {cell(_cause(failure))}")
     if run.failures:
         lines.append("")
     if len(run.models) > 1:

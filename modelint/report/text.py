@@ -9,7 +9,7 @@ from modelint.report.style import Style
 from modelint.report.target_report import target_lines
 from modelint.rules import ModelResult, RunResult
 
-__all__ = ["finding_counts", "finding_line", "model_summary", "render_check_text"]
+__all__ = ["checked_counts", "finding_counts", "finding_line", "model_summary", "render_check_text"]
 
 _TOP_OPS = 5
 
@@ -133,11 +133,21 @@ def render_check_text(run: RunResult, style: Style) -> str:
     for result in run.models:
         out.extend(_result_lines(result, style))
     out.extend(finding_line(f, style) for f in run.config_findings if f.suppression is None)
-    out.append(
-        f"{plural(len(run.models), 'model')} checked, {len(run.failures)} could not be read; "
-        f"findings: {finding_counts(run)}"
-    )
+    out.append(f"{checked_counts(run, always_unread=True)}; findings: {finding_counts(run)}")
     return "\n".join(out) + "\n"
+
+
+def checked_counts(run: RunResult, *, always_unread: bool = False) -> str:
+    """'2 models checked, 1 could not be read, 1 config error, 3 excluded': the parts that
+    are not 0 (models unread always, with ``always_unread``)."""
+    parts = [f"{plural(len(run.models), 'model')} checked"]
+    if run.unread() or always_unread:
+        parts.append(f"{run.unread()} could not be read")
+    if run.config_errors():
+        parts.append(plural(run.config_errors(), "config error"))
+    if run.excluded:
+        parts.append(f"{run.excluded} excluded")
+    return ", ".join(parts)
 
 
 def finding_counts(run: RunResult) -> str:

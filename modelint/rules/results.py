@@ -41,10 +41,17 @@ class ModelResult:
 
 @dataclass(frozen=True, slots=True)
 class LoadFailure:
-    """A model that could not be analysed: one line naming the file and the cause."""
+    """A model that could not be analysed: one line naming the file and the cause.
+    ``kind`` 'config': a broken config file (``path``), whose models were not analysed."""
 
     path: str
     message: str
+    kind: str = "model"  # model | config
+
+    @property
+    def what(self) -> str:
+        """How reports name it: 'model not read' or 'config error'."""
+        return "config error" if self.kind == "config" else "model not read"
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +60,14 @@ class RunResult:
     failures: tuple[LoadFailure, ...]
     config_findings: tuple[Finding, ...] = ()  # about the config itself (stale suppressions)
     fail_on: Severity | None = Severity.ERROR  # for config findings; models use their own
+    excluded: int = 0  # model paths found, or given, that the exclude globs leave out
+
+    def unread(self) -> int:
+        """Models that could not be read (broken configs are counted apart)."""
+        return sum(1 for failure in self.failures if failure.kind == "model")
+
+    def config_errors(self) -> int:
+        return sum(1 for failure in self.failures if failure.kind == "config")
 
     def findings(self) -> list[Finding]:
         """Every finding of the run, suppressed ones included, in report order."""

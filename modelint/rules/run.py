@@ -221,10 +221,12 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     configs, failures = _configs(found, options)
     failures += _empty_directories(paths, found) if found else []
     models = [path for path in configs if not excluded(path, configs[path], options.exclude)]
-    if not models and not failures:
+    if not found:
         where = ", ".join(str(path) for path in paths)
-        skipped = f"; {len(found)} excluded by exclude globs" if found else ""
-        raise UsageError(f"no model files found in {where} (looked for {_LOOKED_FOR}{skipped})")
+        raise UsageError(f"no model files found in {where} (looked for {_LOOKED_FOR})")
+    left_out = len(configs) - len(models)
+    if not models and not failures:  # all excluded: pre-commit passed only excluded files
+        return RunResult((), (), (), load_config(None).fail_on, excluded=left_out)
     loaded_rules = _Rules(options)
     ledger = SuppressionLedger()
     overrides = Overrides(
@@ -248,12 +250,15 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
             failures.append(result)
         else:
             results.append(result)
-    if not models:  # every model's config is broken
-        return RunResult((), tuple(failures), (), load_config(None).fail_on)
+    if not models:  # every model's config is broken, or excluded
+        return RunResult((), tuple(failures), (), load_config(None).fail_on, excluded=left_out)
     default = configs[models[0]]
     _, default_rules = loaded_rules.for_config(default)
     meta = rule_settings(models[0], default, default_rules, overrides).enabled
-    return RunResult(tuple(results), tuple(failures), tuple(ledger.report(meta)), default.fail_on)
+    config_findings = tuple(ledger.report(meta))
+    return RunResult(
+        tuple(results), tuple(failures), config_findings, default.fail_on, excluded=left_out
+    )
 
 
 def _empty_directories(paths: Iterable[str | Path], found: Sequence[Path]) -> list[LoadFailure]:
@@ -285,5 +290,5 @@ def _configs(
             source = exc.path or str(path)
             if source not in broken:
                 broken.add(source)
-                failures.extend(LoadFailure(source, line) for line in exc.lines())
+                failures.extend(LoadFailure(source, line, "config") for line in exc.lines())
     return configs, failures
