@@ -52,11 +52,15 @@ docs:
 
 def _project(root: Path, repository: Path, commit: str) -> Path:
     run("git", "init", "-q", cwd=root)
-    (root / ".modelint.yaml").write_text("budgets: {flops: 20 kFLOPs}\n")
+    (root / ".modelint.yaml").write_text('budgets: {flops: 20 kFLOPs}\nexclude: ["fixtures/*"]\n')
     models = root / "models"
     models.mkdir()
     for name, text in (("small.onnx", SMALL), ("large.onnx", LARGE)):
         onnx.save(model_from_text(text, {"w": (4, 3, 3, 3), "b": (4,)}), models / name)
+    (root / "fixtures").mkdir()
+    (root / "fixtures" / "broken.onnx").write_bytes(b"a test fixture, no model")
+    (root / "data").mkdir()
+    (root / "data" / "labels.pb").write_bytes(b"\x0a\x03cat")  # a protobuf, no model
     (root / "exported").mkdir()
     (root / "exported" / "saved_model.pb").write_bytes(b"")  # only triggers the SavedModel hook
     (root / "npu-rules").mkdir()
@@ -132,6 +136,16 @@ def test_the_hook_fails_on_a_model_with_an_error_finding(
     assert "models/large.onnx: error MLH001 flop-budget" in output
     assert "2 models checked: 1 error, 0 warnings, 0 info" in output
     assert "MACs      " not in output  # no per-model summary blocks
+
+
+def test_a_commit_touching_only_excluded_or_non_model_files_passes(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    code, output = _hook(project, "modelint", "fixtures/broken.onnx")
+    assert code == 0, output
+    assert "0 models checked, 1 excluded: 0 errors, 0 warnings, 0 info" in output
+    code, output = _hook(project, "modelint", "data/labels.pb")
+    assert code == 0 and "(no files to check)Skipped" in output, output
 
 
 def test_the_saved_model_hook_lints_its_args_not_the_changed_file(
