@@ -63,6 +63,26 @@ def test_uncosted_node_is_listed_and_strict_makes_it_an_error_finding(
     assert "error MLC001 uncosted-node [Frobnicate:y]" in out
 
 
+def test_strict_wins_over_a_config_that_ignores_uncosted_nodes(
+    tmp_path: Path, write_model: Callable[..., Path]
+) -> None:
+    """The command line beats the config: a CI job's --strict must fail on an uncosted node
+    even where the config quiets MLC001 for everyday runs."""
+    path = write_model(CUSTOM)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".modelint.yaml").write_text(
+        'ignore: [MLC001]\nper-file-ignores:\n  "*.onnx": [MLC]\n'
+    )
+    assert run("check", str(path))[0] == 0
+    code, out, _ = run("check", "--strict", str(path))
+    assert code == 1 and "error MLC001 uncosted-node [Frobnicate:y]" in out
+    code, _, err = run("check", "--strict", "--ignore", "MLC", str(path))
+    assert (code, err) == (
+        2,
+        "modelint: error: --strict makes MLC001 an error, and --ignore leaves it out\n",
+    )
+
+
 def test_custom_op_costed_from_a_user_rule_directory(
     tmp_path: Path, write_model: Callable[..., Path]
 ) -> None:

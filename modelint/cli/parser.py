@@ -194,7 +194,9 @@ def _check(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="skip model paths matching GLOB (repeatable; added to the config's exclude)",
     )
     check.add_argument(
-        "--strict", action="store_true", help="uncosted nodes (MLC001) become error findings"
+        "--strict",
+        action="store_true",
+        help="uncosted nodes (MLC001) become error findings, even where the config ignores MLC001",
     )
     check.add_argument(
         "--fail-on",

@@ -37,6 +37,9 @@ class Overrides:
     dtype: str | None = None  # --dtype: the precision the model runs in on the target
 
 
+_STRICT_RULE = "MLC001"  # uncosted-node: what --strict makes an error
+
+
 def _matches(selector: str, rule: LintRule) -> bool:
     """Ids, id prefixes, names and aliases, in any case (``mla001`` is MLA001)."""
     wanted = selector.casefold()
@@ -89,11 +92,18 @@ def _enabled(path: Path, config: Config, rules: RuleSet, overrides: Overrides) -
         enabled = _expand(config.select or ("ALL",), rules, config, "select")
     enabled |= _expand(config.extend_select, rules, config, "extend-select")
     enabled -= _expand(config.ignore, rules, config, "ignore")
-    enabled -= _expand(overrides.ignore, rules, config, "ignore", "--ignore")
+    ignored = _expand(overrides.ignore, rules, config, "ignore", "--ignore")
+    enabled -= ignored
     base = Path(config.path).parent if config.path else None
     for pattern, codes in config.per_file_ignores.items():
         if _file_matches(pattern, path, base):
             enabled -= _expand(codes, rules, config, f"per-file-ignores.{pattern}")
+    if overrides.strict and rules.get(_STRICT_RULE) is not None:
+        # The command line beats the config: a config that ignores MLC001 (to keep
+        # everyday runs quiet) must not turn a CI job's --strict into a gate that never fails.
+        if _STRICT_RULE in ignored:
+            raise UsageError(f"--strict makes {_STRICT_RULE} an error, and --ignore leaves it out")
+        enabled.add(_STRICT_RULE)
     return frozenset(enabled)
 
 
@@ -146,8 +156,8 @@ def rule_settings(
 ) -> RuleSettings:
     """The settings for one model under ``config`` and the command line."""
     severities, parameters = _rule_options(config, rules)
-    if overrides.strict and rules.get("MLC001") is not None:
-        severities["MLC001"] = Severity.ERROR
+    if overrides.strict and rules.get(_STRICT_RULE) is not None:
+        severities[_STRICT_RULE] = Severity.ERROR
     return RuleSettings(
         enabled=_enabled(path, config, rules, overrides),
         severity=severities,
