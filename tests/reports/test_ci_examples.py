@@ -101,8 +101,10 @@ def test_saved_model_parts_go_to_the_right_hook() -> None:
         excluded = "exclude" in hook and re.search(hook["exclude"], path)
         return bool(re.search(hook["files"], path)) and not excluded
 
-    assert selects("modelint", "models/a.onnx") and selects("modelint", "m/saved_model.pb")
-    assert not selects("modelint", "m/fingerprint.pb")
+    assert selects("modelint", "models/a.onnx") and selects("modelint", "models/b.h5")
+    # .pb is protobuf fixtures' too, and a SavedModel is the other hook's (one report, not two)
+    assert not selects("modelint", "m/saved_model.pb") and not selects("modelint", "data/l.pb")
+    assert selects("modelint-saved-model", "m/saved_model.pb")
     assert selects("modelint-saved-model", "m/variables/variables.data-00000-of-00001")
     assert not selects("modelint-saved-model", "models/a.onnx")
     assert selects("modelint-test-rules", "tools/modelint-rules/ACME001.yaml")
