@@ -6,7 +6,7 @@ relative to it; a model found on one side only is listed, not compared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from modelint.diff.deltas import ModelDiff, diff_models
@@ -46,7 +46,15 @@ def diff_paths(old: str | Path, new: str | Path, options: CheckOptions) -> DiffR
             f"diff compares two models or two directories; {old_path} is "
             f"{'a directory' if trees[0] else 'a model'}, {new_path} is not"
         )
-    before = check_paths([old_path], options)
+    # The baseline is judged as the model it precedes: the config, per-file ignores,
+    # suppressions and targets that apply to NEW (a CI job's copy of the base branch lives
+    # elsewhere, e.g. baseline/, where the config's globs would not match it).
+    if trees[0]:
+        old_root, new_root = old_path.resolve(), new_path.resolve()
+        judged = replace(options, judged_as=lambda p: new_root / p.resolve().relative_to(old_root))
+    else:
+        judged = replace(options, judged_as=lambda _: new_path)
+    before = check_paths([old_path], judged)
     after = check_paths([new_path], options)
     failures = (*before.failures, *after.failures)
     if not trees[0]:

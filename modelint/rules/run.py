@@ -59,6 +59,12 @@ class CheckOptions:
     dtype: str | None = None  # --dtype
     exclude: tuple[str, ...] = ()  # --exclude, added to the config's exclude globs
     background_inference: bool = False  # the command line's: see AnalysisOptions
+    # The path whose config, targets, per-file ignores and suppressions a model found at a
+    # path is judged by (``modelint diff``: a baseline copy, judged as the model it precedes).
+    judged_as: Callable[[Path], Path] | None = None
+
+    def judged(self, path: Path) -> Path:
+        return path if self.judged_as is None else self.judged_as(path)
 
 
 def load_options(
@@ -192,8 +198,9 @@ def _check_one(
         return _failure(path, exc, options)
     with pending:  # a broken rule file raises here: the background inference is stopped
         cost_rules, lint_rules = loaded_rules.for_config(config)
-        settings = rule_settings(path, config, lint_rules, overrides)
-        binding = bind_target(path, config, overrides)
+        judged = options.judged(path)
+        settings = rule_settings(judged, config, lint_rules, overrides)
+        binding = bind_target(judged, config, overrides)
         try:
             analysis = finish_one(path, pending, cost_rules)
             hardware = hardware_for(analysis, binding)
@@ -205,7 +212,8 @@ def _check_one(
         except Exception as exc:
             return _failure(path, exc, options)
     enabled = tuple(rule for rule in lint_rules if rule.id in settings.enabled)
-    findings = ledger.apply(run.findings, config.suppressions, str(path), enabled, lint_rules)
+    suppressions = config.suppressions
+    findings = ledger.apply(run.findings, suppressions, str(judged), enabled, lint_rules)
     graph_rules = tuple(rule for rule in enabled if rule.kind != "meta")  # MLS*: run-level
     return ModelResult(
         analysis, tuple(sorted(findings)), config, run.undecided, hardware, rules=graph_rules
@@ -220,7 +228,11 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     found = discover_models(paths)
     configs, failures = _configs(found, options)
     failures += _empty_directories(paths, found) if found else []
-    models = [path for path in configs if not excluded(path, configs[path], options.exclude)]
+    models = [
+        path
+        for path in configs
+        if not excluded(options.judged(path), configs[path], options.exclude)
+    ]
     if not found:
         where = ", ".join(str(path) for path in paths)
         raise UsageError(f"no model files found in {where} (looked for {_LOOKED_FOR})")
@@ -254,7 +266,7 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
         return RunResult((), tuple(failures), (), load_config(None).fail_on, excluded=left_out)
     default = configs[models[0]]
     _, default_rules = loaded_rules.for_config(default)
-    meta = rule_settings(models[0], default, default_rules, overrides).enabled
+    meta = rule_settings(options.judged(models[0]), default, default_rules, overrides).enabled
     config_findings = tuple(ledger.report(meta))
     return RunResult(
         tuple(results), tuple(failures), config_findings, default.fail_on, excluded=left_out
@@ -283,7 +295,7 @@ def _configs(
     broken: set[str] = set()
     for path in found:
         try:
-            configs[path] = config_for(path, options)
+            configs[path] = config_for(options.judged(path), options)
         except ConfigError as exc:
             if options.config_file is not None:
                 raise

@@ -53,11 +53,12 @@ def _node_matches(entry: Suppression, where: Location) -> bool:
     return entry.op is None or where.op_type == entry.op
 
 
-def matches(entry: Suppression, finding: Finding) -> bool:
+def matches(entry: Suppression, finding: Finding, path: str | None = None) -> bool:
+    """``path``: the file the finding's model is judged as (default: where it lies)."""
     where = finding.location
     return (
         any(_selects(s, finding) for s in entry.rules)
-        and _file_matches(entry, where.path)
+        and _file_matches(entry, where.path if path is None else path)
         and _node_matches(entry, where)
     )
 
@@ -102,8 +103,9 @@ class SuppressionLedger:
         rules: Iterable[LintRule],
         known: Iterable[LintRule] = (),
     ) -> list[Finding]:
-        """``findings`` of the model at ``path``, on which ``rules`` ran (of the ``known``
-        rule set: a suppression naming no known rule can never match, so it is judged)."""
+        """``findings`` of the model judged as ``path`` (its own, or the model a baseline
+        copy precedes), on which ``rules`` ran (of the ``known`` rule set: a suppression
+        naming no known rule can never match, so it is judged)."""
         result = []
         ran, every = list(rules), list(known)
         for entry in entries:
@@ -115,7 +117,7 @@ class SuppressionLedger:
                 self.judged.add(key)
         active = [e for e in entries if e.expires is None or e.expires >= self.today]
         for finding in findings:
-            match = next((e for e in active if matches(e, finding)), None)
+            match = next((e for e in active if matches(e, finding, path)), None)
             if match is None:
                 result.append(finding)
                 continue

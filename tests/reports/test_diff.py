@@ -208,3 +208,41 @@ def test_a_pure_rename_matches_every_node() -> None:
     assert all(
         old_key.replace(":", ":renamed_") == new_key for old_key, new_key in matching.by_structure
     )
+
+
+CUSTOM_OP = """
+<ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
+g (float[1, 4] x) => (float[1, 4] y) {
+    a = Relu (x)
+    y = acme.Frobnicate (a)
+}
+"""
+
+
+@pytest.mark.parametrize("pair", ["files", "directories"])
+def test_a_baseline_copy_is_judged_by_the_config_of_the_model_it_precedes(
+    tmp_path: Path, pair: str
+) -> None:
+    """CI copies the base branch's models to baseline/: the config's per-file ignores and
+    suppressions name models/..., and must hold for the copy too, or every review reports
+    the findings they silence as gone."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".modelint.yaml").write_text(
+        'per-file-ignores:\n  "models/a.onnxtxt": [MLC001]\n'
+        "suppressions:\n"
+        '  - {rules: [MLC001], files: ["models/b.onnxtxt"], reason: a vendor op costed later}\n'
+    )
+    for side in ("models", "baseline/models"):
+        (tmp_path / side).mkdir(parents=True)
+        for name in ("a.onnxtxt", "b.onnxtxt"):
+            (tmp_path / side / name).write_text(CUSTOM_OP)
+    pairs = (
+        [("baseline/models", "models")]
+        if pair == "directories"
+        else [(f"baseline/models/{n}", f"models/{n}") for n in ("a.onnxtxt", "b.onnxtxt")]
+    )
+    for old, new in pairs:
+        code, out, err = run_cli("diff", old, new, "--format", "json", cwd=tmp_path)
+        assert (code, err) == (0, "")
+        for model in json.loads(out)["models"]:
+            assert (model["findings"]["new"], model["findings"]["gone"]) == ([], [])
