@@ -122,13 +122,14 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_costs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.analysis import load_cost_rules
+    from modelint.cli.rule_commands import rule_directories
     from modelint.report.cost_table import (
         render_costs_json,
         render_costs_markdown,
         render_costs_text,
     )
 
-    rules = load_cost_rules(tuple(args.rules))
+    rules = load_cost_rules(rule_directories(args.config, args.rules))
     renderers = {"json": render_costs_json, "markdown": render_costs_markdown}
     out.write(renderers.get(args.format, render_costs_text)(rules))
     return EXIT_CLEAN

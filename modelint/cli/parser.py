@@ -206,15 +206,42 @@ def _check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check.add_argument("--nodes", action="store_true", help="include every node in JSON output")
 
 
+_CONFIG_RULES_HELP = "the config whose rule-paths apply (default: the one found from here)"
+
+
 def _rule_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     rules = commands.add_parser("rules", help="the lint rules in force")
-    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text: one line per rule; markdown: the catalogue of docs/rules.md; json: all",
+    )
     rule = commands.add_parser("rule", help="one rule's documentation, with examples")
     rule.add_argument("code", metavar="ID", help="rule id, name or alias")
-    rule.add_argument("--rules", action="append", default=[], metavar="DIR")
     test = commands.add_parser("test", help="run rule tests (expected.yaml) and rule examples")
-    test.add_argument("directory", nargs="?", default="rules", metavar="DIR")
+    test.add_argument(
+        "directories",
+        nargs="*",
+        metavar="DIR",
+        help="rule directories (default: the config's rule-paths, else ./rules)",
+    )
+    for parser in (rules, rule):
+        parser.add_argument(
+            "--rules",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a rule directory besides the config's rule-paths (repeatable)",
+        )
+    for parser in (rules, rule, test):
+        parser.add_argument("--config", metavar="FILE", help=_CONFIG_RULES_HELP)
+    _config_and_costs(commands)
+    for parser in (rules, rule, test):
+        parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def _config_and_costs(commands: argparse._SubParsersAction[_Parser]) -> None:
     config = commands.add_parser("config", help="configuration")
     config.add_argument("action", choices=("show",), help="show: the effective config")
     config.add_argument(
@@ -238,7 +265,8 @@ def _rule_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="DIR",
         help="a directory of cost rules to add or override built-in entries (repeatable)",
     )
-    for parser in (rules, rule, test, config, costs):
+    costs.add_argument("--config", metavar="FILE", help=_CONFIG_RULES_HELP)
+    for parser in (config, costs):
         parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 

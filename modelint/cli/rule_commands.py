@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from modelint.cli.commands import EXIT_CLEAN, EXIT_FINDINGS
 from modelint.cli.parser import UsageExit
 
-__all__ = ["run_config", "run_rule", "run_rules", "run_test"]
+__all__ = ["rule_directories", "run_config", "run_rule", "run_rules", "run_test"]
+
+
+def rule_directories(config_file: str | None, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The rule directories in force where the command runs, as ``check`` would use them:
+    the config's ``rule-paths`` (``config_file``, else the config found from the working
+    directory), then ``extra`` (``--rules``)."""
+    from modelint.config import find_config_file, load_config
+
+    path = Path(config_file).resolve() if config_file else None
+    config = load_config(path or find_config_file(Path.cwd() / "model.onnx"))
+    paths = (*config.rule_paths, *extra)
+    return tuple(dict.fromkeys(str(Path(directory).resolve()) for directory in paths))
 
 
 def run_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -20,7 +33,7 @@ def run_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     from modelint.rules import load_lint_rules
 
-    rules = load_lint_rules(tuple(args.rules))
+    rules = load_lint_rules(rule_directories(args.config, args.rules))
     render = {"json": render_rules_json, "markdown": render_rules_markdown}.get(
         args.format, render_rules_text
     )
@@ -33,7 +46,7 @@ def run_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.report.rules_report import render_rule
     from modelint.rules import load_lint_rules
 
-    rules = load_lint_rules(tuple(args.rules))
+    rules = load_lint_rules(rule_directories(args.config, args.rules))
     rule = rules.get(args.code) or rules.get(args.code.upper())
     if rule is None:
         raise UsageExit(
@@ -47,23 +60,40 @@ def run_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.rules.rule_tests import run_rule_tests
 
-    directory = Path(args.directory)
-    results = run_rule_tests(directory)
-    if not results:
-        return _no_tests(directory, out)
-    failed = [result for result in results if not result.passed]
-    for result in results:
-        out.write(f"{'PASS' if result.passed else 'FAIL'}  {result.name}\n")
-        if not result.passed:
-            out.write(
-                f"      expected: {sorted(result.expected, key=str)}\n"
-                f"      actual:   {sorted(result.actual, key=str)}\n"
-            )
-    out.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
+    directories = [Path(d) for d in args.directories] or _default_test_directories(args)
+    passed = failed = 0
+    for directory in directories:
+        results = run_rule_tests(directory)
+        if not results:
+            _no_tests(directory, out)
+        for result in results:
+            out.write(f"{'PASS' if result.passed else 'FAIL'}  {result.name}\n")
+            if not result.passed:
+                out.write(
+                    f"      expected: {sorted(result.expected, key=str)}\n"
+                    f"      actual:   {sorted(result.actual, key=str)}\n"
+                )
+        failed += sum(1 for result in results if not result.passed)
+        passed += sum(1 for result in results if result.passed)
+    if passed or failed:
+        out.write(f"{passed} passed, {failed} failed\n")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 
-def _no_tests(directory: Path, out: TextIO) -> int:
+def _default_test_directories(args: argparse.Namespace) -> list[Path]:
+    """No DIR given: the config's rule-paths, else ./rules (the pre-commit hook without args)."""
+    configured = rule_directories(args.config)
+    if configured:
+        return [Path(directory) for directory in configured]
+    if not Path("rules").is_dir():
+        raise UsageExit(
+            "modelint test: no rule directory given, none in the config's rule-paths, "
+            "and no ./rules"
+        )
+    return [Path("rules")]
+
+
+def _no_tests(directory: Path, out: TextIO) -> None:
     """A rule directory with nothing to test (cost rules only, say) passes once its rules
     load; a directory without any rule file is a usage error (a wrong path, most likely)."""
     from modelint.analysis import load_cost_rules
@@ -77,7 +107,6 @@ def _no_tests(directory: Path, out: TextIO) -> int:
     load_cost_rules((str(directory),))  # a rule file that does not load is an error (exit 2)
     load_lint_rules((str(directory),))
     out.write(f"no rule tests under {directory}; its rules load without error\n")
-    return EXIT_CLEAN
 
 
 def run_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
