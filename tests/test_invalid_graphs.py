@@ -96,3 +96,16 @@ def test_a_bad_input_shape_fails_only_the_model_it_does_not_fit(tmp_path: Path) 
     )
     (model,) = json.loads(out)["models"]
     assert model["path"] == rank3 and model["totals"]["flops"] == 64
+
+
+def test_a_long_inference_error_is_cut_at_a_word_and_marked() -> None:
+    """ONNX lists every failing node; the message keeps whole words and says it was cut."""
+    from modelint.graph.shapes import _shortened
+
+    text = " ".join(
+        f"(op_type:Relu, node name: act{i}): Input 0 expected rank 4" for i in range(40)
+    )
+    short = _shortened(text, 400)
+    assert len(short) <= 400 and short.endswith(" …")
+    assert text.startswith(short.removesuffix(" …")) and text[len(short) - 2] == " "
+    assert _shortened("short enough", 400) == "short enough"

@@ -30,6 +30,7 @@ __all__ = [
     "run_inference",
 ]
 
+_ERROR_CHARS = 400  # of a strict-inference error (MLG009's message)
 _NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
 TypeEntry = tuple[Shape | None, str | None]
 
@@ -174,7 +175,17 @@ def _inference_error(exc: BaseException) -> str:
     from ONNX's '[ShapeInferenceError] Inference error(s): (op_type:...): [...] ...'."""
     text = " ".join(str(exc).split())
     text = re.sub(r"\[(?:ShapeInferenceError|TypeInferenceError)\] ", "", text)
-    return text.removeprefix("Inference error(s): ")[:300]
+    return _shortened(text.removeprefix("Inference error(s): "), _ERROR_CHARS)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut at the last word that fits ``limit`` characters, marked with '…' (ONNX
+    lists every failing node; a report line needs the first ones, not half a word)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 2]
+    cut = head.rfind(" ")
+    return f"{head[:cut] if cut > limit // 2 else head} …"
 
 
 def _first_line(exc: BaseException) -> str:
