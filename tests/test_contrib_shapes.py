@@ -99,3 +99,36 @@ def test_contrib_output_shapes(
     expected: tuple[int, ...],
 ) -> None:
     assert _output_shape(node, inputs, weights) == expected
+
+
+@pytest.mark.parametrize(("past", "total"), [(20, 21), (None, 1)])
+def test_group_query_attention_is_costed_over_past_and_new_tokens(
+    past: int | None, total: int
+) -> None:
+    """2 heads of K/V shared by 8 query heads, one new token after ``past``: the present
+    K/V length T = past + 1, and MACs = 2·B·S·T·hidden = 2·2·1·T·128 (QKᵀ and PV)."""
+    names = ["q", "k", "v", *(["past_k", "past_v"] if past else [])]
+    node = helper.make_node(
+        "GroupQueryAttention",
+        names,
+        ["y", "present_k", "present_v"],
+        domain=MS,
+        num_heads=8,
+        kv_num_heads=2,
+    )
+    shapes = {"q": [2, 1, 128], "k": [2, 1, 32], "v": [2, 1, 32]}
+    if past:
+        shapes |= {"past_k": [2, 2, past, 16], "past_v": [2, 2, past, 16]}
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, d) for n, d in shapes.items()],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in node.output],
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)]
+    )
+    analysis = modelint.analyze(model)
+    assert analysis.graph.tensor("present_k").shape == (2, 2, total, 16)
+    (cost,) = analysis.costs.values()
+    assert cost.costed and cost.macs == 2 * 2 * 1 * total * 128

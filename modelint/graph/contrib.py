@@ -173,6 +173,23 @@ def _group_query_attention(ctx: InferenceContext) -> None:
     if _dims(ctx, 1) is None and isinstance(hidden, int) and heads and kv_heads:
         hidden = hidden * heads // (heads + 2 * kv_heads)  # packed QKV
     _set(ctx, [query[0], query[1], hidden])
+    present = _present_kv(_dims(ctx, 3), query, hidden, heads, kv_heads)
+    _set(ctx, present, 1)
+    _set(ctx, present, 2)
+
+
+def _present_kv(
+    past: Dims | None, query: Dims, hidden: int | str | None, heads: int, kv_heads: int
+) -> Dims | None:
+    """present_key/value [B, kv_heads, past + new, head_size] (ORT's contrib op docs; with a
+    shared k-v buffer ORT keeps the past's length, which this exceeds by the new tokens)."""
+    new = query[1]
+    if past is not None and len(past) == 4:
+        total = past[2] + new if isinstance(past[2], int) and isinstance(new, int) else None
+        return [past[0], past[1], total, past[3]]
+    if isinstance(hidden, int) and heads and kv_heads:
+        return [query[0], kv_heads, new, hidden // heads]
+    return None
 
 
 _INFERENCE: Mapping[str, Callable[[InferenceContext], None]] = {
