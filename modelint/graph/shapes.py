@@ -30,6 +30,7 @@ __all__ = [
     "run_inference",
 ]
 
+_EXTERNAL_VALUES = "Cannot parse data from external tensors"  # onnx's message
 _ERROR_CHARS = 400  # of a strict-inference error (MLG009's message)
 _NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
 TypeEntry = tuple[Shape | None, str | None]
@@ -143,7 +144,7 @@ def _infer(
                         source, check_type=False, strict_mode=True, data_prop=True
                     )
                 except onnx.shape_inference.InferenceError as exc:
-                    errors.append(_inference_error(exc))
+                    _record_rejection(_inference_error(exc), errors, notes)
             return onnx.shape_inference.infer_shapes(
                 source, check_type=False, strict_mode=False, data_prop=True
             )
@@ -151,6 +152,19 @@ def _infer(
         # Non-strict inference rarely raises; when it does we keep the exporter's own types.
         notes.append(f"ONNX shape inference failed ({_first_line(exc)}); exporter types used")
         return model
+
+
+def _record_rejection(message: str, errors: list[str], notes: list[str]) -> None:
+    """What strict inference rejects is an error of the graph (MLG009), unless it only
+    lacked values held as external data (larger than load.external_data reads back): the
+    graph may be sound, and the shapes after them are unknown, which their nodes say."""
+    if _EXTERNAL_VALUES in message:
+        notes.append(
+            "shape inference needs values held as external data (a tensor larger than "
+            "modelint reads back): shapes that depend on them are unknown"
+        )
+    else:
+        errors.append(message)
 
 
 def _known(entry: TypeEntry | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelint.load.discover import discover_models
+from modelint.load.external_data import read_small_external_tensors
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
 from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
 from modelint.load.onnx_file import load_onnx_text, missing_external_data, read_onnx
@@ -32,6 +33,8 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     if model_format == "onnx":
         proto, serialized = read_onnx(location)
         notes = missing_external_data(proto, location.parent)
+        if read_small_external_tensors(proto, location.parent):
+            serialized = None  # no longer the bytes of this model
         return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":
         return LoadedModel(str(path), model_format, load_onnx_text(location))
