@@ -87,3 +87,47 @@ def test_constant_chains_are_folded_for_shape_inference() -> None:
     assert node_cost(analysis, "Add").flops == 32  # 1*2*4*4 broadcast output elements
     assert node_cost(analysis, "Softmax").flops == 5 * 32
     assert len(analysis.graph.nodes) == 13  # folding never changes the analysed graph
+
+
+TWO_INPUTS = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[B, S, 64] x, float[B, S, 1] mask) => (float[B, S, 64] y) {
+    y = Mul (x, mask)
+}
+"""
+
+
+def test_input_shapes_that_disagree_on_a_symbol_are_a_model_error() -> None:
+    """S cannot be 16 through x and 8 through mask: no graph has both shapes."""
+    with pytest.raises(ModelLoadError, match=r"disagree on 'S': x\[1\]=16, mask\[1\]=8"):
+        analyze_text(TWO_INPUTS, input_shapes={"x": (1, 16, 64), "mask": (1, 8, 1)})
+
+
+def test_a_given_shape_binds_its_symbols_in_the_other_inputs_before_any_default() -> None:
+    """mask comes second but x's B=4 and S=16 reach it, and nothing defaults B to 1."""
+    analysis = analyze_text(TWO_INPUTS, input_shapes={"mask": (4, 16, 1)})
+    assert analysis.graph.tensor("x").shape == (4, 16, 64)
+    assert node_cost(analysis, "Mul").flops == 4 * 16 * 64
+    assert all(b.origin == "input-shape" for b in analysis.bindings)
+
+
+LSTM = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[{first}, 1, 32] x) => (float[{first}, 1, 1, 16] y) {{
+    y = LSTM <hidden_size = 16> (x, w, r)
+}}
+"""
+
+
+@pytest.mark.parametrize("first", ["seq_len", "unk__7"])
+def test_a_sequence_first_dim_is_not_defaulted_as_a_batch(first: str) -> None:
+    """An LSTM's input is [seq, batch, input] by default: binding its first dim to 1 would
+    cost one time step as the whole sequence. Named like a sequence, or read by a recurrent
+    op sequence-first, the dim stays unbound and the LSTM uncosted, with the reason."""
+    weights = {"w": (1, 64, 32), "r": (1, 64, 16)}
+    analysis = analyze_text(LSTM.format(first=first), weights)
+    assert analysis.bindings == ()
+    assert analysis.unbound == (f"x[0] '{first}'",)
+    assert not node_cost(analysis, "LSTM").costed
+    bound = analyze_text(LSTM.format(first=first), weights, input_shapes={"x": (100, 1, 32)})
+    assert node_cost(bound, "LSTM").costed

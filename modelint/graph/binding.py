@@ -2,8 +2,9 @@
 
 Each graph input dim that is symbolic gets a value from ``--input-shape`` / config
 ``input-shapes``; otherwise the first dim of an input (the batch, by convention of every
-exporter we know) binds to 1 and the report says so. Other symbolic dims stay unknown, and
-the nodes that need them end up uncosted with that reason.
+exporter we know) binds to 1 and the report says so, unless it is time rather than batch
+(named like a sequence, or a recurrent op's sequence-first input). Other symbolic dims stay
+unknown, and the nodes that need them end up uncosted with that reason.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from modelint.load.subgraphs import walk_graphs
 __all__ = ["BoundInputs", "ShapeBinding", "bind_inputs"]
 
 _BATCH_SYMBOL = re.compile(r"^(n|batch|batch_size|batchsize|bs|b)$", re.IGNORECASE)
+_SEQUENCE_SYMBOL = re.compile(r"seq|time|step|len|token|frame", re.IGNORECASE)
+_RECURRENT_OPS = frozenset({"LSTM", "GRU", "RNN"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +92,14 @@ def _bind_inputs(
     bindings: list[ShapeBinding] = []
     unbound: list[str] = []
     symbols: dict[str, int] = {}
-    for value in inputs:
-        tensor_type = value.type.tensor_type
+    for value in inputs:  # given shapes first: their symbols bind the same dims elsewhere
         if value.name in input_shapes:
             shape, source = input_shapes[value.name], sources.get(value.name)
             _apply_user_shape(value, shape, bindings, symbols, source)
+    _check_agreement(bindings)
+    for value in inputs:
+        tensor_type = value.type.tensor_type
+        if value.name in input_shapes:
             continue
         if not tensor_type.HasField("shape"):
             unbound.append(f"{value.name} (rank unknown)")
@@ -104,7 +110,9 @@ def _bind_inputs(
             symbol = dim.dim_param
             if symbol in symbols:
                 dim.dim_value = symbols[symbol]
-            elif index == 0 or _BATCH_SYMBOL.match(symbol):
+            elif _BATCH_SYMBOL.match(symbol) or (
+                index == 0 and not _is_sequence(graph, value.name, symbol)
+            ):
                 dim.dim_value = 1
                 bindings.append(ShapeBinding(value.name, index, symbol, 1, "batch-default"))
                 if symbol:
@@ -112,6 +120,37 @@ def _bind_inputs(
             else:
                 unbound.append(f"{value.name}[{index}] '{symbol or '?'}'")
     return bindings, unbound, symbols
+
+
+def _is_sequence(graph: onnx.GraphProto, name: str, symbol: str) -> bool:
+    """A first dim that is time, not batch: named so ('seq_len', 'time'), or the input of a
+    recurrent op in its default sequence-first layout. Bound to 1 it would cost one step
+    of the sequence as if it were the whole, with nothing marking the figure as partial."""
+    if _SEQUENCE_SYMBOL.search(symbol):
+        return True
+    return any(
+        node.op_type in _RECURRENT_OPS
+        and node.domain in ("", "ai.onnx")
+        and node.input
+        and node.input[0] == name
+        and all(a.name != "layout" or a.i == 0 for a in node.attribute)
+        for node in graph.node
+    )
+
+
+def _check_agreement(bindings: list[ShapeBinding]) -> None:
+    """One symbol is one size: 'S' bound to 16 through x and to 8 through mask describes no
+    graph (shapes would be inferred from whichever came last, and the costs with them)."""
+    seen: dict[str, ShapeBinding] = {}
+    for binding in bindings:
+        if not binding.symbol:
+            continue
+        first = seen.setdefault(binding.symbol, binding)
+        if first.value != binding.value:
+            raise ModelLoadError(
+                f"input shapes disagree on '{binding.symbol}': {first.input}[{first.index}]="
+                f"{first.value}, {binding.input}[{binding.index}]={binding.value}"
+            )
 
 
 def _apply_user_shape(
