@@ -70,8 +70,12 @@ class _Engine:
         if outcome.reason is not None:
             result[node.key] = own.uncosted(outcome.reason)
             for body in bodies.values():
-                for key, cost in body.items():
-                    result[key] = cost.uncosted(f"inside {node.key}: {outcome.reason}")
+                for key, cost in body.items():  # an uncosted node keeps its own reason
+                    result[key] = (
+                        cost.uncosted(f"inside {node.key}: {outcome.reason}")
+                        if cost.costed
+                        else cost
+                    )
             return result
         result[node.key] = replace(
             own,

@@ -235,4 +235,7 @@ def test_if_with_an_uncosted_branch_is_uncosted() -> None:
     assert own.reason == (
         "branch If:y/else_branch has uncosted nodes; the costliest branch cannot be chosen"
     )
-    assert node_cost(analysis, "MatMul").flops is None
+    matmul = node_cost(analysis, "MatMul")
+    assert matmul.flops is None and matmul.reason == f"inside If:y: {own.reason}"
+    # the node that is the cause keeps its own reason (it named only the If before)
+    assert node_cost(analysis, "Mystery").reason == "no cost rule for com.example::Mystery"
