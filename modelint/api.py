@@ -39,9 +39,7 @@ def analyze(
     ``ModelintError`` subclasses (``ModelLoadError``, ``UsageError``, ``CostRuleError``).
     A ModelProto is copied, never modified.
     """
-    shapes = {
-        name: tuple(d for d in dims if d is not None) for name, dims in (input_shapes or {}).items()
-    }
+    shapes = _checked_shapes(input_shapes or {})
     options = AnalysisOptions(input_shapes=shapes)
     rules = load_cost_rules(tuple(str(p) for p in rule_paths))
     if isinstance(model, onnx.ModelProto):
@@ -60,6 +58,21 @@ def analyze(
             "ModelProto or a Keras model"
         )
     return analyze_loaded(loaded, rules, options)
+
+
+def _checked_shapes(input_shapes: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, ...]]:
+    """Every dim a positive int, as ``--input-shape`` requires (a None was dropped before,
+    and the shape then had the wrong rank)."""
+    shapes = {}
+    for name, dims in input_shapes.items():
+        for index, dim in enumerate(dims):
+            if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
+                raise UsageError(
+                    f"input_shapes[{name!r}][{index}] is {dim!r}: every dim needs a positive "
+                    "size (leave an input out to keep the model's own dims)"
+                )
+        shapes[name] = tuple(dims)
+    return shapes
 
 
 def _selected(rules: Any, select: Sequence[str]) -> frozenset[str]:

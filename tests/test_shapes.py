@@ -131,3 +131,17 @@ def test_a_sequence_first_dim_is_not_defaulted_as_a_batch(first: str) -> None:
     assert not node_cost(analysis, "LSTM").costed
     bound = analyze_text(LSTM.format(first=first), weights, input_shapes={"x": (100, 1, 32)})
     assert node_cost(bound, "LSTM").costed
+
+
+@pytest.mark.parametrize("dims", [(None, 3, 8, 8), (0, 3, 8, 8), (1.5, 3, 8, 8)])
+def test_the_api_refuses_a_dim_without_a_positive_size(dims: tuple[object, ...]) -> None:
+    """A None used to be dropped, and the shape then failed as the wrong rank."""
+    import modelint
+    from modelint.errors import UsageError
+    from modelint.testing import model_from_text
+
+    model = model_from_text(CONV, WEIGHTS)
+    with pytest.raises(UsageError, match=r"input_shapes\['x'\]\[0\] is .*: every dim needs"):
+        modelint.analyze(model, input_shapes={"x": dims})  # type: ignore[dict-item]
+    shaped = modelint.analyze(model, input_shapes={"x": (2, 3, 16, 16)})
+    assert shaped.totals.macs == 55_296
