@@ -73,6 +73,14 @@ class NodeDelta:
     macs: Delta
     flops: Delta
     params: Delta
+    old_op_type: str | None = None  # the matched old node's op type, when it was another
+
+    @property
+    def op_change(self) -> str:
+        """'Relu -> Sigmoid' when the op type changed, else the op type."""
+        if self.old_op_type is None:
+            return self.op_type
+        return f"{self.old_op_type} -> {self.op_type}"
 
     @property
     def status(self) -> str:
@@ -187,24 +195,30 @@ def _node_delta(
     a = old.costs[old_key] if old_key else None
     b = new.costs[new_key] if new_key else None
     node = new.graph.node(new_key) if new_key else old.graph.node(old_key or "")
+    before = old.graph.node(old_key).qualified_op if old_key and new_key else None
     return NodeDelta(
         old_key,
         new_key,
         node.op_type,
         layer_name(node),
         how,
-        *(Delta(_figure(a, name), _figure(b, name)) for name in ("macs", "flops", "params")),
+        macs=Delta(_figure(a, "macs"), _figure(b, "macs")),
+        flops=Delta(_figure(a, "flops"), _figure(b, "flops")),
+        params=Delta(_figure(a, "params"), _figure(b, "params")),
+        old_op_type=before if before is not None and before != node.qualified_op else None,
     )
 
 
 def _nodes(old: ModelAnalysis, new: ModelAnalysis, matching: NodeMatching) -> tuple[NodeDelta, ...]:
-    """Added and removed nodes, and matched nodes whose cost changed; by absolute FLOP change."""
+    """Added and removed nodes, and matched nodes whose cost or op type changed (an activation
+    swapped at equal cost is what a reviewer looks for); by absolute FLOP change."""
     found = [_node_delta(old, new, (None, key), None) for key in matching.added]
     found += [_node_delta(old, new, (key, None), None) for key in matching.removed]
     for how, pairs in (("name", matching.by_name), ("structure", matching.by_structure)):
         for pair in pairs:
             delta = _node_delta(old, new, pair, how)
-            if any(d.old != d.new for d in (delta.macs, delta.flops, delta.params)):
+            costs = (delta.macs, delta.flops, delta.params)
+            if delta.old_op_type is not None or any(d.old != d.new for d in costs):
                 found.append(delta)
     return tuple(
         sorted(found, key=lambda d: (-abs(d.flops.change or 0), d.new_key or d.old_key or ""))

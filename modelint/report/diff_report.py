@@ -121,7 +121,7 @@ def _node_cells(node: NodeDelta) -> list[str]:
         key = f"{node.old_key} -> {node.new_key}"
     return [
         key,
-        node.op_type,
+        node.op_change,
         node.layer,
         node.status,
         signed(node.macs.change),
@@ -266,6 +266,7 @@ def _node_dict(node: NodeDelta) -> dict[str, Any]:
         "old_key": node.old_key,
         "new_key": node.new_key,
         "op_type": node.op_type,
+        "old_op_type": node.old_op_type,
         "layer": node.layer,
         "status": node.status,
         "matched_by": node.matched_by,

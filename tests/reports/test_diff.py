@@ -246,3 +246,27 @@ def test_a_baseline_copy_is_judged_by_the_config_of_the_model_it_precedes(
         assert (code, err) == (0, "")
         for model in json.loads(out)["models"]:
             assert (model["findings"]["new"], model["findings"]["gone"]) == ([], [])
+
+
+ACTIVATION = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 4] x) => (float[1, 4] y) {{
+    [act] h = {op} (x)
+    y = Identity (h)
+}}
+"""
+
+
+@pytest.mark.parametrize(("op", "flops"), [("Sigmoid", 8), ("Abs", 0)])
+def test_an_op_type_change_is_shown_even_at_equal_cost(tmp_path: Path, op: str, flops: int) -> None:
+    """A Relu swapped for a Sigmoid (or, at the same 4 FLOPs, for an Abs) is what a reviewer
+    looks for: the row says 'Relu -> Sigmoid', JSON keeps the old op type."""
+    (tmp_path / "old.onnxtxt").write_text(ACTIVATION.format(op="Relu"))
+    (tmp_path / "new.onnxtxt").write_text(ACTIVATION.format(op=op))
+    code, out, _ = run_cli("diff", "old.onnxtxt", "new.onnxtxt", "--format", "json", cwd=tmp_path)
+    (node,) = json.loads(out)["models"][0]["nodes"]
+    assert code == 0
+    assert (node["old_key"], node["op_type"], node["old_op_type"]) == ("act", op, "Relu")
+    assert (node["status"], node["flops"]["change"]) == ("changed", flops)
+    _, text, _ = run_cli("diff", "old.onnxtxt", "new.onnxtxt", cwd=tmp_path)
+    assert f"Relu -> {op}" in text
