@@ -2,9 +2,9 @@
 
 A case fails when the rule has an unsuppressed finding at or above the model's ``fail-on``
 level; findings below it (and suppressed ones) are listed in the case's ``system-out``, so the
-case passes but the finding is still visible. A rule that needs a hardware profile on a model
-without one, or that could not decide on it, is ``skipped``. A model that could not be read
-is a suite with one ``error`` case.
+case passes but the finding is still visible. A rule that needs a hardware profile or a budget
+the model is not checked against, or that could not decide on it, is ``skipped``. A model that
+could not be read is a suite with one ``error`` case.
 No timings: the same run gives the same bytes.
 """
 
@@ -17,6 +17,7 @@ from modelint.findings import Finding, Severity
 from modelint.report.catalog import RuleInfo, rule_info
 from modelint.report.locations import artifact_location
 from modelint.rules import ModelResult, RunResult
+from modelint.rules.engine import unmet
 from modelint.templates import plural
 
 __all__ = ["render_junit"]
@@ -64,10 +65,11 @@ def _new_case(suite: ET.Element, path: str, info: RuleInfo) -> ET.Element:
 
 
 def _skip_reason(model: ModelResult, rule_id: str, requires: tuple[str, ...]) -> str | None:
-    """Why a rule without findings did not really pass: it needs a profile the model is not
-    checked against, or it could not decide (an unknown shape or estimate)."""
-    if "profile" in requires and model.hardware.target is None:
-        return "needs a hardware profile (--profile)"
+    """Why a rule without findings did not really pass: it needs a profile or a budget the
+    model is not checked against, or it could not decide (an unknown shape or estimate)."""
+    missing = unmet(requires, model.hardware)
+    if missing is not None:
+        return missing
     for undecided, where, reason in model.undecided_rules():
         if undecided == rule_id:
             return f"undecided{where}: {reason}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from modelint.rules.views import (
     aggregate_environment,
 )
 
-__all__ = ["RuleRun", "RuleSettings", "Undecided", "run_rules"]
+__all__ = ["RuleRun", "RuleSettings", "Undecided", "run_rules", "unmet"]
 
 
 @dataclass(frozen=True)
@@ -364,6 +364,18 @@ def _meta_rule(context: _Context) -> list[Finding]:
 _KINDS = {"node": _node_rule, "path": _path_rule, "aggregate": _aggregate_rule, "meta": _meta_rule}
 
 
+def unmet(requires: Iterable[str], hardware: Hardware) -> str | None:
+    """Why a rule cannot run on a model: a profile or a budget it needs and the model is not
+    checked against (None: nothing missing)."""
+    for requirement in requires:
+        if requirement == "profile" and hardware.target is None:
+            return "needs a hardware profile (--profile)"
+        kind, _, budget = requirement.partition(".")
+        if kind == "budget" and getattr(hardware.budgets, budget, None) is None:
+            return f"no {budget} budget (budgets.{budget} in the config)"
+    return None
+
+
 def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -> RuleRun:
     """Every enabled rule over ``analysis``; findings sorted, undecided nodes listed."""
     index = _Index(analysis)
@@ -372,7 +384,7 @@ def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -
     for rule in rules:
         if rule.id not in settings.enabled:
             continue
-        if "profile" in rule.requires and settings.hardware.target is None:
+        if unmet(rule.requires, settings.hardware) is not None:
             continue
         context = _Context(rule, analysis, settings, index)
         findings.extend(_KINDS[rule.kind](context))
