@@ -160,3 +160,17 @@ def test_a_file_without_large_weights_keeps_its_bytes_for_inference(tmp_path: Pa
     loaded = load_model(path)
     assert loaded.serialized == path.read_bytes()
     assert numpy_helper.to_array(loaded.proto.graph.initializer[0]).sum() == 16
+
+
+def test_an_opset_newer_than_onnx_knows_gets_a_note(tmp_path: Path) -> None:
+    """opset 99 (a typo, or a newer exporter) used to pass without a word."""
+    newest = onnx.defs.onnx_opset_version()
+    path = tmp_path / "future.onnxtxt"
+    for version, noted in ((newest + 1, True), (newest, False)):
+        path.write_text(
+            f'<ir_version: 8, opset_import: ["" : {version}]>\n'
+            "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
+        )
+        notes = modelint.analyze(path).notes
+        expected = f"opset {version} of ai.onnx is newer than onnx {onnx.__version__} defines"
+        assert any(note.startswith(expected) for note in notes) == noted, notes

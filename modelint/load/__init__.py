@@ -8,7 +8,12 @@ from modelint.load.discover import discover_models
 from modelint.load.external_data import read_small_external_tensors
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
 from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
-from modelint.load.onnx_file import load_onnx_text, missing_external_data, read_onnx
+from modelint.load.onnx_file import (
+    load_onnx_text,
+    missing_external_data,
+    read_onnx,
+    unknown_opset,
+)
 
 __all__ = [
     "DEFAULT_OPSET",
@@ -32,12 +37,13 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     model_format = detect_format(location)
     if model_format == "onnx":
         proto, serialized = read_onnx(location)
-        notes = missing_external_data(proto, location.parent)
+        notes = (*missing_external_data(proto, location.parent), *unknown_opset(proto))
         if read_small_external_tensors(proto, location.parent):
             serialized = None  # no longer the bytes of this model
         return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":
-        return LoadedModel(str(path), model_format, load_onnx_text(location))
+        text_model = load_onnx_text(location)
+        return LoadedModel(str(path), model_format, text_model, notes=unknown_opset(text_model))
     from modelint.load.tensorflow import load_tensorflow
 
     return load_tensorflow(location, model_format, options or LoadOptions())

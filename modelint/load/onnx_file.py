@@ -7,13 +7,20 @@ import re
 from pathlib import Path
 
 import onnx
+import onnx.defs
 import onnx.parser
 from google.protobuf.message import DecodeError
 
 from modelint.errors import ModelLoadError
 from modelint.load.weights import NOT_KEPT, drop_weight_data, has_inline_weights
 
-__all__ = ["load_onnx", "load_onnx_text", "missing_external_data", "read_onnx"]
+__all__ = [
+    "load_onnx",
+    "load_onnx_text",
+    "missing_external_data",
+    "read_onnx",
+    "unknown_opset",
+]
 
 
 def load_onnx(path: Path) -> onnx.ModelProto:
@@ -100,3 +107,16 @@ def missing_external_data(model: onnx.ModelProto, directory: Path) -> tuple[str,
         f"external data not found beside the model: {files} (costs come from dims and dtypes; "
         "a runtime cannot load the model without it)",
     )
+
+
+def unknown_opset(model: onnx.ModelProto) -> tuple[str, ...]:
+    """A note when the model imports an ai.onnx opset newer than the installed onnx defines
+    (a typo, or a newer exporter): ops then take the newest definitions known, silently."""
+    known = onnx.defs.onnx_opset_version()
+    for entry in model.opset_import:
+        if entry.domain in ("", "ai.onnx") and entry.version > known:
+            return (
+                f"opset {entry.version} of ai.onnx is newer than onnx {onnx.__version__} "
+                f"defines ({known}): shapes and costs follow opset {known}'s definitions",
+            )
+    return ()
