@@ -107,7 +107,7 @@ def _parent(name: str, child: Path) -> Path:
     candidate = (child.parent / name).resolve()
     if not candidate.is_file():
         raise ConfigError(
-            f"extends {name!r}: no such preset or file (presets: {', '.join(PRESETS)})",
+            f"{name!r}: no such preset or file (presets: {', '.join(PRESETS)})",
             path=str(child),
             key="extends",
         )

@@ -25,6 +25,13 @@ from modelint.expr import did_you_mean
 __all__ = ["Problem", "load_schema", "read_yaml", "schema_problems", "validate_document"]
 
 Problem = tuple[str, str]  # (key path, message)
+# jsonschema says "'x' is too short" and stops: the limit is what the user needs to know.
+_LIMITS = {
+    "minLength": "at least {} characters",
+    "maxLength": "at most {} characters",
+    "minItems": "at least {} items",
+    "maxItems": "at most {} items",
+}
 
 
 @cache
@@ -131,6 +138,9 @@ def _describe(error: jsonschema.ValidationError) -> list[Problem]:
 
         best = best_match(error.context)
         return _describe(best)
+    if error.validator in _LIMITS:
+        limit = _LIMITS[error.validator].format(error.validator_value)
+        return [(where, f"{error.message} ({limit})")]
     return [(where, error.message)]
 
 

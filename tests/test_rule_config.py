@@ -141,7 +141,7 @@ def test_extends_presets_and_files_with_origins(tmp_path: Path) -> None:
     assert config.origins["fail-on"] == str(tmp_path / "child.yaml")
     with pytest.raises(
         ConfigError,
-        match=r"extends 'nope\.yaml': no such preset or file "
+        match=r"bad\.yaml: extends: 'nope\.yaml': no such preset or file "
         r"\(presets: recommended, strict\)",
     ):
         (tmp_path / "bad.yaml").write_text("extends: nope.yaml\n")

@@ -93,8 +93,9 @@ def with_mode(profile: HardwareProfile, name: str) -> HardwareProfile:
     if mode is None:
         names = [m.name for m in profile.modes]
         hint = did_you_mean(name, names)
+        modes = f"modes: {', '.join(names)}" if names else f"{profile.id} has no power modes"
         raise ProfileError(
-            f"no power mode {name!r}{hint}; modes: {', '.join(names) or 'none'}",
+            f"no power mode {name!r}{hint}; {modes}",
             path=profile.path,
             key="power.modes",
         )

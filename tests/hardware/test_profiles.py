@@ -114,6 +114,8 @@ def test_power_modes_override_peaks_and_bandwidth() -> None:
     assert nano.bandwidth == 102e9
     with pytest.raises(ProfileError, match="no power mode 'MAXN_SUPR' \\(did you mean"):
         find_profile("orin-nano@MAXN_SUPR")
+    with pytest.raises(ProfileError, match="no power mode 'turbo'; raspberry-pi-5 has no power"):
+        find_profile("raspberry-pi-5@turbo")
 
 
 def test_unknown_profile_suggests_a_close_id() -> None:
