@@ -45,11 +45,20 @@ class TensorView:
     def _unknown(self, what: str) -> UnknownValue:
         return UnknownValue(f"{what} of {self.role} '{self.name}' unknown")
 
+    def _unknown_shape(self) -> UnknownValue:
+        """'rank of ... unknown', or 'shape of ... unknown (1x?x64)': which dims are missing
+        tells the user which --input-shape to give."""
+        shape = self._info.shape
+        if shape is None:
+            return self._unknown("rank")
+        dims = "x".join("?" if dim is None else str(dim) for dim in shape)
+        return UnknownValue(f"shape of {self.role} '{self.name}' unknown ({dims})")
+
     @property
     def shape(self) -> tuple[int, ...]:
         info = self._info
         if info.numel is None:  # set exactly when every dim is known
-            raise self._unknown("rank" if info.shape is None else "shape")
+            raise self._unknown_shape()
         return cast("tuple[int, ...]", info.shape)
 
     @property
@@ -62,7 +71,7 @@ class TensorView:
     def numel(self) -> int:
         numel = self._info.numel
         if numel is None:
-            raise self._unknown("rank" if self._info.shape is None else "shape")
+            raise self._unknown_shape()
         return numel
 
     @property
