@@ -47,7 +47,7 @@ def _node_rows(analysis: ModelAnalysis, top: int | None) -> list[list[str]]:
                 si(cost.macs) if costed else "-",
                 si(cost.flops) if costed else "uncosted",
                 si(cost.params) if cost.params else "",
-                percent(cost.flops or 0, total),
+                percent(cost.flops or 0, total) if costed else "-",
                 "; ".join(cost.assumptions) if costed else (cost.reason or ""),
             ]
         )

@@ -58,6 +58,9 @@ def test_inspect_rows_of_uncosted_nodes_are_unknown(project: Path) -> None:
     _, out, _ = run_cli("inspect", "symbolic.onnx", "--by", "op", cwd=project)
     (matmul,) = [line.split() for line in out.splitlines() if line.startswith("MatMul")]
     assert matmul[3:5] == ["?", "?"]  # MACs, FLOPs: not 0
+    _, out, _ = run_cli("inspect", "symbolic.onnx", cwd=project)
+    (row,) = [line for line in out.splitlines() if line.startswith("MatMul")]
+    assert "uncosted  " in row and " - " in row and "0.0 %" not in row  # no share of 0 either
 
 
 def test_diff_marks_the_side_with_uncosted_nodes(project: Path, tmp_path: Path) -> None:
