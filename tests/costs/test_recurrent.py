@@ -9,6 +9,7 @@ steps·(3 / 1 + 1 tanh); 1 transcendental.
 
 from __future__ import annotations
 
+import pytest
 from cost_support import cost_of
 
 # LSTM, seq 100, batch 1, I = H = 64
@@ -123,6 +124,23 @@ def test_lstm_activation_attributes_are_noted() -> None:
     )
     assert cost.macs == LSTM_MACS
     assert cost.assumptions == ("activations given as attributes; costed as sigmoid/tanh",)
+
+
+@pytest.mark.parametrize(("op", "gates"), [("LSTM", 4), ("GRU", 3), ("RNN", 1)])
+def test_sequence_lens_are_costed_at_full_length_and_say_so(op: str, gates: int) -> None:
+    """Per-sequence lengths are values, not shapes: every sequence counts 10 steps."""
+    cost = cost_of(
+        f"""
+        g (float[10, 2, 8] x, int32[2] lens) => (float[10, 1, 2, 4] y) {{
+            y = {op} <hidden_size = 4> (x, w, r, , lens)
+        }}""",
+        op,
+        {"w": (1, gates * 4, 8), "r": (1, gates * 4, 4)},
+    )
+    assert cost.macs == 10 * 2 * 4 * gates * (8 + 4)  # steps·gates·(I+H)
+    assert cost.assumptions == (
+        "sequence_lens given: every sequence costed at its full length (an upper bound)",
+    )
 
 
 # GRU, seq 50, batch 1, I = 32, H = 64: steps = 50 * 64 = 3,200
