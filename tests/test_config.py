@@ -177,3 +177,35 @@ def test_shapes_from_the_config_say_so(
         f"modelint: error: {model}: input shape for 'x' (from input-shapes in {config}) "
         "has 3 dims, the input has rank 4\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("select: [NOPE]\n", "select: 'NOPE' selects no rule"),
+        ("profile: nope\n", "profile: unknown profile 'nope'"),
+    ],
+)
+def test_a_config_naming_no_rule_or_profile_fails_its_models_only(
+    tmp_path: Path, conv_model: Path, text: str, problem: str
+) -> None:
+    """Found only once rules and profiles load, these break a config as an unknown key does:
+    reported once (two models under it), and the other tree is still checked."""
+    (tmp_path / ".git").mkdir()
+    for name in ("A", "B"):
+        (tmp_path / name).mkdir()
+    for model in ("m1.onnx", "m2.onnx"):
+        (tmp_path / "A" / model).write_bytes(conv_model.read_bytes())
+    (tmp_path / "B" / "m.onnx").write_bytes(conv_model.read_bytes())
+    config = tmp_path / "A" / ".modelint.yaml"
+    config.write_text(text)
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["check", "--format", "json", str(tmp_path / "A"), str(tmp_path / "B")]
+    assert main(argv, out=out, err=err) == 2
+    report = json.loads(out.getvalue())
+    assert [model["path"] for model in report["models"]] == [str(tmp_path / "B" / "m.onnx")]
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [(str(config), "config")]
+    assert (
+        err.getvalue()
+        == f"modelint: error: {config}: {problem}" + err.getvalue().split(problem, 1)[1]
+    )

@@ -16,7 +16,7 @@ from modelint.analysis import (
 )
 from modelint.analysis.cost_rules import CostRules
 from modelint.config import Config, find_config_file, load_config
-from modelint.errors import ConfigError, ModelintError, ModelLoadError, UsageError
+from modelint.errors import ConfigError, ModelintError, ModelLoadError, ProfileError, UsageError
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
@@ -165,6 +165,14 @@ class _Rules:
         return self.cost[paths], self.lint[paths]
 
 
+def _config_failure(exc: ConfigError | ProfileError, options: CheckOptions) -> LoadFailure:
+    """A discovered config that names no rule or no profile is broken like one with an
+    unknown key: its models are not checked, the others are (``--config``: the whole run)."""
+    if options.config_file is not None or options.debug:
+        raise exc
+    return LoadFailure(exc.path or "<config>", str(exc), "config")
+
+
 def _failure(path: Path, exc: Exception, options: CheckOptions) -> LoadFailure:
     if isinstance(exc, ModelintError):
         if options.debug:
@@ -199,8 +207,11 @@ def _check_one(
     with pending:  # a broken rule file raises here: the background inference is stopped
         cost_rules, lint_rules = loaded_rules.for_config(config)
         judged = options.judged(path)
-        settings = rule_settings(judged, config, lint_rules, overrides)
-        binding = bind_target(judged, config, overrides)
+        try:
+            settings = rule_settings(judged, config, lint_rules, overrides)
+            binding = bind_target(judged, config, overrides)
+        except (ConfigError, ProfileError) as exc:  # found only once rules and profiles are
+            return _config_failure(exc, options)
         try:
             analysis = finish_one(path, pending, cost_rules)
             hardware = hardware_for(analysis, binding)
@@ -259,14 +270,16 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
             ledger=ledger,
         )
         if isinstance(result, LoadFailure):
-            failures.append(result)
+            if result not in failures:  # a broken config: once, not once per model under it
+                failures.append(result)
         else:
             results.append(result)
-    if not models:  # every model's config is broken, or excluded
+    if not results:  # every model excluded, unreadable or under a broken config
         return RunResult((), tuple(failures), (), load_config(None).fail_on, excluded=left_out)
-    default = configs[models[0]]
+    first = Path(results[0].analysis.path)
+    default = results[0].config
     _, default_rules = loaded_rules.for_config(default)
-    meta = rule_settings(options.judged(models[0]), default, default_rules, overrides).enabled
+    meta = rule_settings(options.judged(first), default, default_rules, overrides).enabled
     config_findings = tuple(ledger.report(meta))
     return RunResult(
         tuple(results), tuple(failures), config_findings, default.fail_on, excluded=left_out
