@@ -5,6 +5,8 @@ pre-commit hook that passes file names honours them."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,22 @@ def test_exclude_must_be_a_list_of_globs(project: Path) -> None:
     code, _, err = run("check", str(project))
     assert code == 2
     assert err.startswith(f"modelint: error: {project / '.modelint.yaml'}: exclude: ")
+
+
+def test_a_directory_search_leaves_out_what_git_ignores(project: Path) -> None:
+    """Build outputs and downloaded checkpoints are not the repository's models (ruff does
+    the same); a file named on the command line is checked all the same."""
+    git = shutil.which("git")
+    assert git is not None, "the test suite needs git (the CI clones with it)"
+    shutil.rmtree(project / ".git")
+    subprocess.run([git, "init", "-q", str(project)], check=True)
+    (project / ".gitignore").write_text("tests/fixtures/\nb.*\n")
+    assert _checked(project) == ["models/a.onnxtxt"]
+    broken = project / "tests" / "fixtures" / "broken.onnxtxt"
+    code, out, err = run("check", "--format", "json", str(broken))
+    assert (code, err) == (0, "") and len(json.loads(out)["models"]) == 1
+
+
+def test_without_git_nothing_is_left_out(project: Path) -> None:
+    (project / ".gitignore").write_text("tests/fixtures/\n")  # .git is no repository here
+    assert len(_checked(project)) == 3
