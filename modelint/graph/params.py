@@ -39,6 +39,15 @@ _CONFIG_INPUTS: Mapping[str, frozenset[int]] = {
     "LSTM": frozenset({5, 6}),  # initial_h, initial_c: a state (Keras feeds zeros), not learnt
     "GRU": frozenset({5}),  # initial_h
     "RNN": frozenset({5}),  # initial_h
+    # Quantization scales and zero points describe how a weight is stored, as its dtype does:
+    # a QDQ model counts the parameters of its float twin (per-channel scales of a [32, 64]
+    # int8 weight made it 2,176 instead of 2,048).
+    "QuantizeLinear": frozenset({1, 2}),
+    "DequantizeLinear": frozenset({1, 2}),
+    "QLinearConv": frozenset({1, 2, 4, 5, 6, 7}),
+    "QLinearMatMul": frozenset({1, 2, 4, 5, 6, 7}),
+    "ConvInteger": frozenset({2, 3}),
+    "MatMulInteger": frozenset({2, 3}),
 }
 
 

@@ -51,6 +51,50 @@ def test_qdq_conv_counts_the_same_macs_as_the_float_conv() -> None:
     assert analysis.totals.flops == 2 * 442_368
 
 
+def test_per_channel_scales_and_zero_points_are_no_parameters() -> None:
+    """They say how a weight is stored, as its dtype does: the QDQ MatMul has the 2,048
+    parameters of its float twin, not 2,176 with its 64 scales and 64 zero points."""
+    analysis = analyze_model(
+        header(17)
+        + """
+        g (float[1, 32] x) => (float[1, 64] y) {
+            wf = DequantizeLinear <axis = 1> (wq, ws, wz)
+            y = MatMul (x, wf)
+        }""",
+        {
+            "wq": np.zeros((32, 64), I8),
+            "ws": np.full((64,), 0.02, np.float32),
+            "wz": np.zeros((64,), I8),
+        },
+    )
+    matmul = node_cost(analysis, "MatMul")
+    assert (matmul.params, matmul.weight_bytes) == (32 * 64, 32 * 64)
+    assert analysis.totals.params == 2_048 and analysis.totals.unused_params == 0
+
+
+def test_qlinear_conv_per_channel_scales_are_no_parameters() -> None:
+    weights = {
+        "xs": np.array(0.1, np.float32),
+        "xz": np.array(0, U8),
+        "w": np.zeros((4, 3, 3, 3), I8),
+        "ws": np.full((4,), 0.1, np.float32),
+        "wz": np.zeros((4,), I8),
+        "ys": np.array(0.1, np.float32),
+        "yz": np.array(0, U8),
+        "b": np.zeros((4,), np.int32),
+    }
+    cost = cost_of(
+        """
+        g (uint8[1, 3, 8, 8] x) => (uint8[1, 4, 8, 8] y) {
+            y = QLinearConv <pads = [1, 1, 1, 1]> (x, xs, xz, w, ws, wz, ys, yz, b)
+        }""",
+        "QLinearConv",
+        weights,
+    )
+    assert cost.params == 4 * 27 + 4  # int8 weights and the int32 bias
+    assert cost.weight_bytes == 4 * 27 * 1 + 4 * 4
+
+
 def test_dynamic_quantize_linear() -> None:
     cost = cost_of(
         """
