@@ -191,6 +191,28 @@ def test_path_directions_resets_measures_and_bounds(
     assert [message for _, _, message in found] == ([expected] if expected else [])
 
 
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        # the path ends at the reset, which the route shows last
+        ("Softmax", "2: ('MatMul:a', 'MatMul:b') | ('MatMul:a', 'MatMul:b', 'Relu:c')"),
+        ("Relu", "1: ('MatMul:y',) | ('MatMul:y',)"),  # a path that starts at a reset goes on
+    ],
+)
+def test_a_reset_ends_the_path_shown_as_it_ends_the_count(
+    tmp_path: Path, start: str, expected: str
+) -> None:
+    """The count stopped at the Relu while the path shown ran on to the graph's end."""
+    rule = (
+        PATH_RULE.replace("START", start)
+        .replace("DIRECTION", "downstream")
+        .replace(", MORE", ", reset: [Relu]")
+        .replace('message: "{count}"', 'message: "{count}: {path} | {route}"')
+    )
+    found = _analysis_rules(tmp_path, CHAIN, rule)
+    assert [message for *_, message in found] == [expected]
+
+
 def test_shortest_path_takes_the_shortcut(tmp_path: Path) -> None:
     residual = (
         HEADER

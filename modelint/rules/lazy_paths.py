@@ -19,18 +19,25 @@ HEAD = 64  # items of a path kept per node for its head (messages and properties
 
 
 class Chain:
-    """The best-path successor of every node (``step``), with memoized suffix values."""
+    """The best-path successor of every node (``step``), with memoized suffix values. A
+    path reaching one of the ``stops`` (a path rule's reset nodes) ends there: its count
+    did, so what is shown ends there too; a path that starts at one goes on."""
 
-    def __init__(self, step: Mapping[str, str | None]) -> None:
+    def __init__(self, step: Mapping[str, str | None], stops: frozenset[str] = frozenset()) -> None:
         self.step = step
+        self.stops = stops
         self._memo: dict[object, dict[str, Any]] = {}
+
+    def onward(self, key: str) -> str | None:
+        """The node after ``key`` on a path that reached it (None: the path ends)."""
+        return None if key in self.stops else self.step.get(key)
 
     def after(self, key: str) -> Iterator[str]:
         """The nodes after ``key`` along its path."""
         current = self.step.get(key)
         while current is not None:
             yield current
-            current = self.step.get(current)
+            current = self.onward(current)
 
     def suffix(
         self, name: object, key: str | None, combine: Callable[[str, Any], Any], end: Any
@@ -42,7 +49,7 @@ class Chain:
         current = key
         while current is not None and current not in memo:
             pending.append(current)
-            current = self.step.get(current)
+            current = self.onward(current)
         value = end if current is None else memo[current]
         for node in reversed(pending):
             value = memo[node] = combine(node, value)

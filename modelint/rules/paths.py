@@ -33,10 +33,11 @@ class PathCounts:
     count: dict[str, int]
     step: dict[str, str | None]
     counted: frozenset[str]
+    resets: frozenset[str] = frozenset()  # a path reaching one ends there, as its count does
     chain: Chain = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "chain", Chain(self.step))
+        object.__setattr__(self, "chain", Chain(self.step, self.resets))
 
     def route(self, start: str) -> LazyPath:
         """Every node along the best path from ``start`` (``start`` excluded)."""
@@ -115,4 +116,4 @@ def path_counts(
         elif options:
             best = better(options, key=lambda option: (option[0], option[1] or ""))
             count[key], step[key] = best
-    return PathCounts(count, step, counted)
+    return PathCounts(count, step, counted, reset)
