@@ -92,3 +92,51 @@ def test_test_with_nothing_to_run_says_where_it_looked(
     assert err == (
         "modelint test: no rule directory given, none in the config's rule-paths, and no ./rules\n"
     )
+
+
+COSTLY = """\
+id: ACME002
+name: costly-frobnicate
+summary: A Frobnicate over our NPU's budget.
+description: Our NPU runs Frobnicate in firmware; more than 10 FLOPs of it stalls the queue.
+severity: warning
+kind: node
+match: {op: Frobnicate, domain: acme}
+where: cost.flops > 10
+message: "{op} costs {cost.flops} FLOPs"
+docs:
+  fail: |
+    <ir_version: 8, opset_import: ["" : 17, "acme" : 1]>
+    g (float[1, 4] x) => (float[1, 4] y) {
+        y = acme.Frobnicate (x)
+    }
+  pass: |
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[1, 4] x) => (float[1, 4] y) {
+        y = Relu (x)
+    }
+"""
+
+
+def test_rule_tests_cost_the_directorys_own_ops(tmp_path: Path) -> None:
+    """A lint rule over the team's own op reads its cost from the same directory's cost
+    rules (7 FLOPs x 4 elements = 28): the test used built-in costs only, found the op
+    uncosted, and failed a rule that check applies."""
+    rules = tmp_path / "npu-rules"
+    rules.mkdir()
+    (rules / "ACME002.yaml").write_text(COSTLY)
+    (rules / "acme-costs.yaml").write_text(COSTS)
+    code, out, err = run("test", str(rules))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "2 passed, 0 failed"
+
+
+def test_an_example_that_does_not_parse_says_where(tmp_path: Path) -> None:
+    rules = tmp_path / "npu-rules"
+    rules.mkdir()
+    (rules / "ACME002.yaml").write_text(COSTLY.replace("y = acme.Frobnicate (x)", "y = ("))
+    (rules / "acme-costs.yaml").write_text(COSTS)
+    code, _, err = run("test", str(rules))
+    assert code == 2 and err.count("\n") == 1
+    assert "ACME002 docs.fail: example model does not parse: line 4, column 1: Expected" in err
+    assert "\\n" not in err and "b'" not in err

@@ -18,6 +18,7 @@ __all__ = [
     "load_onnx",
     "load_onnx_text",
     "missing_external_data",
+    "parse_error_message",
     "read_onnx",
     "unknown_opset",
 ]
@@ -54,7 +55,7 @@ def read_onnx(path: Path) -> tuple[onnx.ModelProto, bytes | None]:
     return model, data
 
 
-def _parse_error(exc: onnx.parser.ParseError) -> str:
+def parse_error_message(exc: onnx.parser.ParseError) -> str:
     """'line 4, column 1: Expected character ) not found (at '}')' from onnx's message, bytes
     whose str() is their repr: b'[ParseError at position (line: 4 column: 1)]\\nError
     context: }\\nExpected character ) not found.'."""
@@ -78,7 +79,7 @@ def load_onnx_text(path: Path) -> onnx.ModelProto:
         model = onnx.parser.parse_model(text)
     except onnx.parser.ParseError as exc:
         raise ModelLoadError(
-            f"ONNX text does not parse: {_parse_error(exc)}", path=str(path)
+            f"ONNX text does not parse: {parse_error_message(exc)}", path=str(path)
         ) from exc
     _check_model_shape(model, path)
     return model

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import onnx
@@ -32,11 +32,13 @@ import onnx.parser
 from onnx import numpy_helper
 
 from modelint.analysis import AnalysisOptions, ModelAnalysis, analyze_loaded, load_cost_rules
+from modelint.analysis.cost_rules import CostRules
 from modelint.analysis.target import estimate_target
 from modelint.errors import ModelLoadError, RuleError
 from modelint.expr import did_you_mean
 from modelint.findings import Finding
 from modelint.load import LoadedModel, load_model
+from modelint.load.onnx_file import parse_error_message
 from modelint.profiles import find_profile, parse_budgets
 from modelint.resources import builtin_rules_dir
 from modelint.rules.engine import RuleSettings, run_rules
@@ -88,24 +90,32 @@ class _Setup:
         return Hardware(target, budgets, self.dtype)
 
 
+class _Rules(NamedTuple):
+    """The lint rules and the cost rules a test runs with: built-in, plus the directory's."""
+
+    lint: RuleSet
+    costs: CostRules
+
+
 def _findings(
-    model: LoadedModel, rules: RuleSet, rule_ids: frozenset[str], setup: _Setup
+    model: LoadedModel, rules: _Rules, rule_ids: frozenset[str], setup: _Setup
 ) -> list[Finding]:
-    analysis = analyze_loaded(model, load_cost_rules(), AnalysisOptions())
+    analysis = analyze_loaded(model, rules.costs, AnalysisOptions())
     settings = RuleSettings(
         enabled=rule_ids,
         parameters=setup.parameters,
         profile=setup.profile,
         hardware=setup.hardware(analysis),
     )
-    return list(run_rules(analysis, rules, settings).findings)
+    return list(run_rules(analysis, rules.lint, settings).findings)
 
 
 def _from_text(text: str, name: str, initializers: Mapping[str, Any] | None = None) -> LoadedModel:
     try:
         proto = onnx.parser.parse_model(text)
     except onnx.parser.ParseError as exc:
-        raise ModelLoadError(f"example model does not parse: {exc}", path=name) from exc
+        problem = parse_error_message(exc)
+        raise ModelLoadError(f"example model does not parse: {problem}", path=name) from exc
     for tensor, shape in (initializers or {}).items():  # zero-filled weights, by shape
         array = np.zeros(tuple(shape), np.float32)
         proto.graph.initializer.append(numpy_helper.from_array(array, tensor))
@@ -197,8 +207,8 @@ def _document(path: Path, rules: RuleSet) -> tuple[Mapping[str, Any], _Where]:
     return document, _Where(str(path), rules, codes)
 
 
-def _cases(path: Path, rules: RuleSet) -> Iterator[CaseResult]:
-    document, where = _document(path, rules)
+def _cases(path: Path, rules: _Rules) -> Iterator[CaseResult]:
+    document, where = _document(path, rules.lint)
     models: Mapping[str, Any] = document["models"]
     expectations = {
         str(name): _expected(entries, where, f"models.{name}") for name, entries in models.items()
@@ -218,7 +228,7 @@ def _cases(path: Path, rules: RuleSet) -> Iterator[CaseResult]:
         yield CaseResult(f"{path}: {name}", expected, actual)
 
 
-def _docs_cases(rule: LintRule, rules: RuleSet) -> Iterator[CaseResult]:
+def _docs_cases(rule: LintRule, rules: _Rules) -> Iterator[CaseResult]:
     docs, ids = rule.docs, frozenset({rule.id})
     setup = _Setup(rule.origin, {rule.id: docs.params}, docs.profile, docs.budgets, docs.dtype)
     if docs.fail:
@@ -246,13 +256,16 @@ def _docs_cases(rule: LintRule, rules: RuleSet) -> Iterator[CaseResult]:
 
 
 def run_rule_tests(directory: Path) -> list[CaseResult]:
-    """Every case under ``directory`` (its rules loaded as extra rules unless built-in)."""
+    """Every case under ``directory`` (its lint and cost rules loaded as extra rules unless
+    built-in)."""
     if not directory.is_dir():
         raise RuleError("not a directory", path=str(directory))
-    rules = load_lint_rules(() if _is_builtin(directory) else (directory,))
+    extra = () if _is_builtin(directory) else (directory,)
+    # The directory's cost rules too: a lint rule over a team's own ops reads their costs.
+    rules = _Rules(load_lint_rules(extra), load_cost_rules(tuple(map(str, extra))))
     results = [case for path in _case_files(directory) for case in _cases(path, rules)]
     local = directory.resolve()
-    for rule in rules:
+    for rule in rules.lint:
         origin = Path(rule.origin).resolve()
         if origin == local or local in origin.parents:
             results.extend(_docs_cases(rule, rules))
