@@ -7,9 +7,20 @@ beside it, so an installed wheel and a source checkout (editable install) both w
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from pathlib import Path
 
-__all__ = ["builtin_data_dir", "builtin_profiles_dir", "builtin_rules_dir"]
+from modelint.errors import RuleError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "builtin_data_dir",
+    "builtin_profiles_dir",
+    "builtin_rules_dir",
+    "plugin_rule_dirs",
+]
+
+ENTRY_POINT_GROUP = "modelint.rules"  # an installed rule pack: a directory, or a callable
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -28,3 +39,18 @@ def builtin_rules_dir() -> Path:
 
 def builtin_profiles_dir() -> Path:
     return builtin_data_dir("profiles")
+
+
+def plugin_rule_dirs() -> list[Path]:
+    """Rule directories of installed rule packs (entry points ``modelint.rules``): their
+    lint rules and their cost rules both apply."""
+    found = []
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
+        try:
+            target = point.load()
+            found.append(Path(target() if callable(target) else target))
+        except Exception as exc:  # a broken plugin is reported, never skipped silently
+            raise RuleError(
+                f"rule pack {point.name!r} ({point.value}) failed to load: {exc}", path=point.value
+            ) from exc
+    return found

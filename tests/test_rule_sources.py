@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cli_support import run
 
+from modelint.analysis import load_cost_rules
 from modelint.errors import RuleError
 from modelint.rules import load_lint_rules
 
@@ -42,6 +43,21 @@ def test_rule_packs_from_entry_points(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.syspath_prepend(str(site))
     assert load_lint_rules().get("ACM001") is not None
     assert load_lint_rules(plugins=False).get("ACM001") is None
+    # the pack's cost rules apply too: an NPU team ships the costs of its own ops with it
+    (rules / "costs.yaml").write_text(
+        "domain: acme\nops:\n  Frobnicate:\n    source: firmware kernel, 7 per element\n"
+        "    inputs: [X]\n    outputs: [Y]\n    flops: 7 * numel(X)\n"
+    )
+    assert load_cost_rules().get("acme", "Frobnicate") is not None
+    assert load_cost_rules(plugins=False).get("acme", "Frobnicate") is None
+    mine = tmp_path / "mine"  # a team's own directory has the last word over a pack
+    mine.mkdir()
+    (mine / "costs.yaml").write_text(
+        "domain: acme\nops:\n  Frobnicate:\n    source: measured on our board, 9 per element"
+        "\n    inputs: [X]\n    outputs: [Y]\n    flops: 9 * numel(X)\n"
+    )
+    rule = load_cost_rules((str(mine),)).get("acme", "Frobnicate")
+    assert rule is not None and "measured on our board" in rule.source
 
 
 def test_broken_rule_pack_is_an_error_naming_it(

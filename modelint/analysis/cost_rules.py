@@ -18,7 +18,7 @@ from modelint.analysis.views import OpSignature, op_signature
 from modelint.errors import CostRuleError, ExpressionError
 from modelint.expr import Expression, compile_expression
 from modelint.graph.model_graph import DEFAULT_DOMAIN
-from modelint.resources import builtin_rules_dir
+from modelint.resources import builtin_rules_dir, plugin_rule_dirs
 from modelint.schema import read_yaml, validate_document
 from modelint.templates import Template, compile_template
 
@@ -119,11 +119,13 @@ def _rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml"))
 
 
-def load_cost_rules(extra_dirs: Sequence[str | Path] = ()) -> CostRules:
-    """Built-in cost rules, overridden by entries from ``extra_dirs`` in order.
+def load_cost_rules(extra_dirs: Sequence[str | Path] = (), *, plugins: bool = True) -> CostRules:
+    """Built-in cost rules, overridden by installed rule packs' (``plugins``), then by
+    entries from ``extra_dirs`` in order: a team's own directory has the last word.
 
     Compiled rules are reused within a process while no file changed (name, size, mtime)."""
-    directories = [builtin_rules_dir() / "costs", *map(Path, extra_dirs)]
+    packs = plugin_rule_dirs() if plugins else []
+    directories = [builtin_rules_dir() / "costs", *packs, *map(Path, extra_dirs)]
     layers = tuple(tuple(_rule_files(directory)) for directory in directories)
     stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for ps in layers for p in ps)
     return _load_layers(layers, stamp)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from modelint.errors import ExpressionError, RuleError
 from modelint.expr import compile_expression
-from modelint.resources import builtin_rules_dir
+from modelint.resources import ENTRY_POINT_GROUP, builtin_rules_dir, plugin_rule_dirs
 from modelint.rules import hardware, hygiene, patterns  # noqa: F401 - they register rule functions
 from modelint.rules.field_check import unknown_fields
 from modelint.rules.functions import RULE_FUNCTIONS
@@ -25,8 +24,6 @@ from modelint.rules.spec import KIND_NAMES, LintRule, OpSet, compile_rule
 from modelint.schema import read_yaml, validate_document
 
 __all__ = ["ENTRY_POINT_GROUP", "RuleSet", "load_lint_rules", "plugin_rule_dirs"]
-
-ENTRY_POINT_GROUP = "modelint.rules"
 
 
 class RuleSet:
@@ -48,20 +45,6 @@ class RuleSet:
 
     def codes(self) -> list[str]:
         return sorted(self._by_code)
-
-
-def plugin_rule_dirs() -> list[Path]:
-    """Rule directories of installed rule packs (entry points ``modelint.rules``)."""
-    found = []
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
-        try:
-            target = point.load()
-            found.append(Path(target() if callable(target) else target))
-        except Exception as exc:  # a broken plugin is reported, never skipped silently
-            raise RuleError(
-                f"rule pack {point.name!r} ({point.value}) failed to load: {exc}", path=point.value
-            ) from exc
-    return found
 
 
 _NOT_RULES = frozenset({"expected.yaml", "expected.yml"})  # rule-test sidecars (modelint test)
