@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from modelint.errors import ExpressionError
-from modelint.expr import BASE_FUNCTIONS, Env, Expression, compile_expression
+from modelint.expr import BASE_FUNCTIONS, Env, EvaluationError, Expression, compile_expression
 from modelint.units import format_bytes
 
 __all__ = ["Template", "compile_template", "format_si", "plural"]
@@ -48,6 +48,20 @@ def _format(value: Any, spec: str) -> str:
     return format(value, spec)
 
 
+def _valid_spec(spec: str) -> bool:
+    """A spec some value can take: ours (si, si:<unit>, %) or Python's for a number or a
+    string. Checked when the rule loads: at render time it would fail on every model."""
+    if not spec or spec in {"%", "si"} or spec.startswith("si:"):
+        return True
+    for sample in (0, 0.0, ""):
+        try:
+            format(sample, spec)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 class Template:
     """A compiled message template."""
 
@@ -67,7 +81,13 @@ class Template:
                 out.append(part)
             else:
                 expression, spec = part
-                out.append(_format(expression.evaluate(env), spec))
+                value = expression.evaluate(env)
+                try:
+                    out.append(_format(value, spec))
+                except (TypeError, ValueError) as exc:  # ':.1f' given a name, say
+                    raise EvaluationError(
+                        f"cannot format {value!r} as '{spec}' ({exc})", expression.source
+                    ) from exc
         return "".join(out)
 
 
@@ -123,6 +143,12 @@ def compile_template(
             continue
         end = _closing_brace(text, index + 1)
         source, spec = _split_placeholder(text[index + 1 : end])
+        if not _valid_spec(spec):
+            raise ExpressionError(
+                f"format '{spec}' fits no value (Python's format specs, si, si:<unit>, %)",
+                expression=text,
+                column=index + 1,
+            )
         if literal:
             parts.append(literal)
             literal = ""

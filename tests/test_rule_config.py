@@ -80,6 +80,23 @@ def _rules_dir(tmp_path: Path, text: str, name: str = "rules") -> Path:
             r"rule\.yaml: USR001: a path rule needs a `path:` section",
         ),
         (RULE.replace("id: USR001", "id: usr1"), r"rule\.yaml: id: 'usr1' does not match"),
+        (  # found at load, not once per model at run time
+            RULE.replace("{op: Relu}", "{op: Relu, name: '(['}"),
+            r"rule\.yaml: match\.name: USR001: not a regular expression: unterminated",
+        ),
+        (
+            RULE.replace('"{op}"', '"{op:%Q}"'),
+            r"rule\.yaml: message: USR001: format '%Q' fits no value",
+        ),
+        (  # filters an aggregate rule never reads
+            RULE.replace("kind: node", "kind: aggregate")
+            + "levels: [{severity: warning, when: model.params > 0}]\n",
+            r"rule\.yaml: match: USR001: `match:` does not apply to aggregate rules",
+        ),
+        (
+            RULE + "path: {count: [Conv]}\n",
+            r"rule\.yaml: path: USR001: `path:` does not apply to node rules",
+        ),
     ],
 )
 def test_invalid_rules_are_one_line_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -307,3 +324,16 @@ def test_rule_severity_of_a_config_built_in_code_is_checked_too(tmp_path: Path) 
         r"is not one of: error, warning, info$",
     ):
         rule_settings(tmp_path / "m.onnx", config, load_lint_rules([]))
+
+
+def test_a_message_that_cannot_format_its_value_leaves_the_rule_undecided(
+    tmp_path: Path,
+) -> None:
+    """'.1f' fits numbers, not the node's name: the rule cannot decide on that node (shown),
+    and the model is still checked (it was an internal error, the model not read)."""
+    rules = _rules_dir(tmp_path, RULE.replace('"{op}"', '"{name:.1f}"'))
+    model = tmp_path / "m.onnxtxt"
+    model.write_text(HEADER + "g (float[1, 4] x) => (float[1, 4] y) { y = Relu (x) }")
+    code, out, err = run("check", "--rules", str(rules), str(model))
+    assert (code, err) == (0, "")
+    assert "undecided USR001 on 1 node: cannot format '' as '.1f'" in out

@@ -7,6 +7,7 @@ and column — before any model is read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,6 +265,11 @@ def _parameters(compiler: _Compiler) -> dict[str, Parameter]:
 def _match(compiler: _Compiler, spec: Mapping[str, Any] | None) -> Match | None:
     if spec is None:
         return None
+    if "name" in spec:
+        try:
+            re.compile(spec["name"])
+        except re.error as exc:  # at load: at run time it broke every model, as theirs
+            raise compiler.fail(".match.name", f"not a regular expression: {exc}") from exc
     return Match(
         ops=compiler.op_set(".match.op", spec["op"]) if "op" in spec else None,
         domain=spec.get("domain"),
@@ -327,6 +333,21 @@ def _docs(compiler: _Compiler, parameters: Mapping[str, Parameter]) -> RuleDocs:
     )
 
 
+# Keys a kind of rule never reads: accepted, they would be filters that silently do nothing.
+_NOT_FOR_KIND = {
+    "aggregate": ("match", "where", "exclude", "path"),
+    "node": ("path",),
+}
+
+
+def _check_kind_keys(compiler: _Compiler) -> None:
+    kind = compiler.document["kind"]
+    for key in _NOT_FOR_KIND.get(kind, ()):
+        if key in compiler.document:
+            hint = " (a model-level rule decides with `levels:`)" if kind == "aggregate" else ""
+            raise compiler.fail(f".{key}", f"`{key}:` does not apply to {kind} rules{hint}")
+
+
 def compile_rule(
     document: Mapping[str, Any],
     path: str,
@@ -337,6 +358,7 @@ def compile_rule(
     """Compile one validated rule document (``key`` locates it in its file)."""
     compiler = _Compiler(document, path, key, functions, macros)
     doc = document
+    _check_kind_keys(compiler)
     return LintRule(
         id=doc["id"],
         name=doc["name"],
