@@ -94,6 +94,14 @@ def _rules_dir(tmp_path: Path, text: str, name: str = "rules") -> Path:
             r"rule\.yaml: match: USR001: `match:` does not apply to aggregate rules",
         ),
         (
+            RULE.replace("{op: Relu}", "{op: Relu, dtype: flaot32}"),
+            r"rule\.yaml: match\.dtype: 'flaot32' is not one of: .*\(did you mean 'float32'\?\)",
+        ),
+        (
+            RULE.replace("kind: node", "kind: path") + "path: {count: [Conv], min: 5, max: 2}\n",
+            r"rule\.yaml: path: USR001: min \(5\) is above max \(2\)",
+        ),
+        (
             RULE + "path: {count: [Conv]}\n",
             r"rule\.yaml: path: USR001: `path:` does not apply to node rules",
         ),
@@ -337,3 +345,13 @@ def test_a_message_that_cannot_format_its_value_leaves_the_rule_undecided(
     code, out, err = run("check", "--rules", str(rules), str(model))
     assert (code, err) == (0, "")
     assert "undecided USR001 on 1 node: cannot format '' as '.1f'" in out
+
+
+def test_the_rule_schema_knows_every_dtype_modelint_reports() -> None:
+    import modelint
+    from modelint.graph.tensors import DTYPE_BITS
+
+    schema_file = Path(modelint.__file__).parent / "schemas" / "lint-rule.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    dtype = schema["definitions"]["match"]["properties"]["dtype"]
+    assert sorted(dtype["enum"]) == sorted(DTYPE_BITS)

@@ -285,6 +285,8 @@ def _path(compiler: _Compiler, spec: Mapping[str, Any] | None) -> PathSpec | Non
         if compiler.document["kind"] == "path":
             raise compiler.fail("", "a path rule needs a `path:` section")
         return None
+    if "min" in spec and "max" in spec and spec["min"] > spec["max"]:
+        raise compiler.fail(".path", f"min ({spec['min']}) is above max ({spec['max']})")
     return PathSpec(
         direction=spec.get("direction", "downstream"),
         count=compiler.op_set(".path.count", spec["count"]),
