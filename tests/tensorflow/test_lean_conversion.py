@@ -107,3 +107,39 @@ def test_lean_saved_model_conversion_makes_tf2onnx_s_own_graph(build: Any, tmp_p
     with convert.no_optimizer_copies():
         lean = convert.from_saved_model(tf, directory, options)
     assert _signature(lean) == _signature(_tf2onnx_saved_model(tf, directory, options))
+
+
+def test_an_untrained_mobilenet_v3_converts(tmp_path: Path) -> None:
+    """Untrained (all-equal) weights make tf2onnx's transpose optimizer raise on
+    MobileNetV3: its own runner skips that pass, the lean one cannot, so the conversion runs
+    again with tf2onnx's passes (the test applications perturb their weights, which hid it;
+    an untrained model is what a user checks before training)."""
+    import keras
+
+    import modelint
+
+    model = keras.applications.MobileNetV3Small(weights=None, input_shape=(224, 224, 3))
+    path = tmp_path / "mnv3s.keras"
+    model.save(path)
+    analysis = modelint.analyze(path)
+    assert analysis.coverage.complete
+    assert analysis.totals.macs == pytest.approx(0.0565e9, rel=0.01)  # reference figures A
+
+
+def test_a_failing_lean_pass_falls_back_to_tf2onnx_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tf2onnx.optimizer.transpose_optimizer import TransposeOptimizer
+
+    import modelint
+
+    def broken(self: Any, graph: Any) -> Any:
+        raise ValueError("max() arg is an empty sequence")
+
+    monkeypatch.setattr(TransposeOptimizer, "_optimize", broken)
+    with pytest.raises(convert.LeanPassFailed, match="TransposeOptimizer: max"):
+        tf = modules("<test>", "keras")
+        model = small_cnn()
+        shapes = keras_model.input_shapes(model, Path("<test>"), {}, 1)
+        with convert.no_optimizer_copies():
+            convert.from_keras_model(tf, model, shapes, 17)
+    analysis = modelint.analyze(small_cnn())  # tf2onnx's own runner skips the failing pass
+    assert analysis.coverage.complete and analysis.totals.macs

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import onnx
 from google.protobuf.message import DecodeError
@@ -34,6 +34,8 @@ _FORMAT_NAMES = {
     "tflite": "TFLite model",
     "graphdef": "GraphDef",
 }
+
+_T = TypeVar("_T")
 
 
 def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
@@ -79,20 +81,31 @@ def _keras_layers(proto: onnx.ModelProto, model: Any) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _converting() -> Iterator[None]:
+def _converting(*, lean: bool) -> Iterator[None]:
     """Each conversion starts tf2onnx's name counter afresh and runs its passes lean."""
     reset_generated_names()
-    with convert.no_optimizer_copies():
+    with convert.no_optimizer_copies() if lean else contextlib.nullcontext():
         yield
 
 
 def _convert(path: Path, model_format: str, options: LoadOptions) -> _Converted:
     """TensorFlow is imported first (quietly, or with the install hint), then tf2onnx's
-    optimizer passes are made lean for the conversion."""
+    optimizer passes are made lean for the conversion; where a lean pass fails, the
+    conversion runs again with tf2onnx's own (which skips a failing pass)."""
     tf = modules(str(path), model_format)
     convert_format = _convert_keras if model_format in ("keras", "h5") else _convert_other
-    with _converting():
-        return convert_format(tf, path, model_format, options)
+    return _lean_first(lambda: convert_format(tf, path, model_format, options))
+
+
+def _lean_first(conversion: Callable[[], _T]) -> _T:
+    """``conversion`` with lean optimizer passes; again with tf2onnx's own where one fails."""
+    try:
+        with _converting(lean=True):
+            return conversion()
+    except convert.LeanPassFailed:
+        pass
+    with _converting(lean=False):
+        return conversion()
 
 
 def _run(
@@ -201,8 +214,9 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
     tf = modules("<keras model>", "keras")
     label = Path(f"<keras model {getattr(model, 'name', '')}>")
     shapes = keras_model.input_shapes(model, label, options.input_shapes, options.batch)
-    with captured_stderr(enabled=not options.debug), _converting():
-        proto = _tidied(convert.from_keras_model(tf, model, shapes, options.opset))
+    with captured_stderr(enabled=not options.debug):
+        converted = _lean_first(lambda: convert.from_keras_model(tf, model, shapes, options.opset))
+    proto = _tidied(converted)
     layers = _keras_layers(proto, model)
     metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
     return _loaded(label, "keras", proto, metadata)

@@ -36,6 +36,7 @@ from modelint.load.tensorflow.placeholders import use_placeholder_weights
 from modelint.load.tensorflow.runtime import TensorFlowModules
 
 __all__ = [
+    "LeanPassFailed",
     "foreign_ops",
     "from_graphdef",
     "from_keras_model",
@@ -127,10 +128,20 @@ def no_optimizer_copies() -> Iterator[None]:
             os.environ["TF2ONNX_CATCH_ERRORS"] = previous
 
 
+class LeanPassFailed(Exception):  # noqa: N818 - a signal to convert again, not an error
+    """An optimizer pass failed in a lean conversion. tf2onnx's own runner copies the graph
+    before each pass and skips a pass that fails (its transpose optimizer raises on
+    MobileNetV3 with untrained, all-equal weights); without the copy the graph may be half
+    rewritten, so the conversion is run again as tf2onnx runs it."""
+
+
 def _optimize_without_sync(self: Any, graph: Any, iteration: int) -> Any:
     """``GraphOptimizerBase.optimize`` less its proto sync and its statistics (a debug log)."""
     self.opt_iteration = iteration
-    graph = self._optimize(graph)
+    try:
+        graph = self._optimize(graph)
+    except Exception as exc:
+        raise LeanPassFailed(f"{type(self).__name__}: {exc}") from exc
     graph.delete_unused_nodes(graph.outputs)
     return graph
 
