@@ -89,6 +89,30 @@ def test_constant_chains_are_folded_for_shape_inference() -> None:
     assert len(analysis.graph.nodes) == 13  # folding never changes the analysed graph
 
 
+def test_folding_goes_on_while_each_round_reveals_shapes() -> None:
+    """tf2onnx lowers a Keras MultiHeadAttention's einsums to Reshapes whose target is
+    Shape -> ReduceProd of the previous one's output: the second target is computable only
+    once the first fold has given `a` its shape (one round left the last MatMul uncosted)."""
+    analysis = analyze_text("""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[2, 3, 4] x, float[24, 5] w) => (float[1, 5] y) {
+        s1 = Shape (x)
+        n1 = ReduceProd <keepdims = 1> (s1)
+        a = Reshape (x, n1)
+        r = Relu (a)
+        s2 = Shape (r)
+        n2 = ReduceProd <keepdims = 1> (s2)
+        one = Constant <value = int64[1] {1}> ()
+        t2 = Concat <axis = 0> (one, n2)
+        b = Reshape (r, t2)
+        y = MatMul (b, w)
+    }
+    """)
+    assert analysis.coverage.complete
+    assert analysis.graph.tensor("b").shape == (1, 24)
+    assert node_cost(analysis, "MatMul").macs == 24 * 5
+
+
 TWO_INPUTS = """
 <ir_version: 8, opset_import: ["" : 17]>
 g (float[B, S, 64] x, float[B, S, 1] mask) => (float[B, S, 64] y) {

@@ -32,6 +32,7 @@ __all__ = [
 
 _EXTERNAL_VALUES = "Cannot parse data from external tensors"  # onnx's message
 _ERROR_CHARS = 400  # of a strict-inference error (MLG009's message)
+_FOLD_ROUNDS = 8  # each round costs a fold pass and an inference; chains are a few deep
 _NAME_TAG = 0x0A  # ValueInfoProto field 1 (name), length-delimited
 TypeEntry = tuple[Shape | None, str | None]
 
@@ -101,12 +102,33 @@ def infer_bound(
     notes = list(inference.notes)
     types = _all_types(model, inference, traits)
     if not _all_known(types, traits.node_outputs):
-        known = {name: entry[0] for name, entry in types.items()}
-        folded = fold_constants(inference.model, known)
-        if folded is not None:
-            refined = _collect_types(_infer(folded, notes).graph, subgraphs=subgraphs)
-            types = {name: _better(types.get(name), entry) for name, entry in refined.items()}
+        types = _folded_types(inference.model, types, traits, notes)
     return InferredTypes(types, bound.bindings, bound.unbound, tuple(notes), inference.errors)
+
+
+def _folded_types(
+    model: onnx.ModelProto,
+    types: Mapping[str, TypeEntry],
+    traits: GraphTraits,
+    notes: list[str],
+) -> Mapping[str, TypeEntry]:
+    """Fold what the known shapes make constant and infer again, round after round: a shape
+    one fold reveals can make the next computable (tf2onnx lowers each einsum of a Keras
+    MultiHeadAttention to a Reshape whose target comes from Shape -> ReduceProd / Max of
+    the previous one's output, which data propagation does not evaluate)."""
+    for _ in range(_FOLD_ROUNDS):
+        known = {name: entry[0] for name, entry in types.items()}
+        folded = fold_constants(model, known)
+        if folded is None:
+            break
+        model = _infer(folded, notes)
+        refined = _collect_types(model.graph, subgraphs=traits.subgraphs)
+        better = {name: _better(types.get(name), entry) for name, entry in refined.items()}
+        progress = any(better.get(name) != entry for name, entry in types.items())
+        types = {**types, **better}
+        if not progress or _all_known(types, traits.node_outputs):
+            break
+    return types
 
 
 def _all_types(
