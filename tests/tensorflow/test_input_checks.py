@@ -46,3 +46,23 @@ def test_inspect_takes_a_saved_model_directory(cnn_files: dict[str, Path], tmp_p
         f"modelint inspect: {saved_model.parent} is a directory; inspect takes one model (a "
         "file or a SavedModel directory); use modelint check for directories\n"
     )
+
+
+def test_a_saved_model_with_an_open_sequence_says_which_shape_to_give(tmp_path: Path) -> None:
+    """tf2onnx failed with "Dimension -1 must be >= 0"; the Keras path's hint, instead."""
+    import keras
+
+    sequence = keras.Input((None, 16), name="vseq")
+    directory = tmp_path / "varlen"
+    keras.Model(sequence, keras.layers.LSTM(32, name="l")(sequence)).export(
+        str(directory), verbose=False
+    )
+    code, _, err = run("check", "--no-cache", str(directory))
+    assert code == 2
+    assert err == (
+        f"modelint: error: {directory}: input 'vseq' has unknown dims (None, None, 16): pass "
+        "--input-shape vseq=1,?,16 with the ?s filled in\n"
+    )
+    code, out, _ = run("check", "--no-cache", "--format", "json", "--input-shape", "vseq=1,50,16",
+                       str(directory))  # fmt: skip
+    assert code == 0 and '"macs": 307200' in out  # 50 steps x 4 gates x 32 x (16 + 32)

@@ -361,7 +361,16 @@ def _shape_overrides(
         if given is not None:
             overrides[tensor] = list(given)
         elif declared:
-            overrides[tensor] = [batch if i == 0 and d < 0 else d for i, d in enumerate(declared)]
+            shape = [batch if i == 0 and d < 0 else d for i, d in enumerate(declared)]
+            if any(d < 0 for d in shape):  # tf2onnx fails on it: "Dimension -1 must be >= 0"
+                name = tensor.split(":", maxsplit=1)[0]
+                example = ",".join("?" if d < 0 else str(d) for d in shape)
+                dims = tuple(None if d < 0 else d for d in declared)
+                raise ModelLoadError(
+                    f"input '{name}' has unknown dims {dims}: pass --input-shape "
+                    f"{name}={example} with the ?s filled in"
+                )
+            overrides[tensor] = shape
     return overrides
 
 
