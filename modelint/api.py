@@ -82,7 +82,10 @@ def _selected(rules: Any, select: Sequence[str]) -> frozenset[str]:
         rule = rules.get(selector)
         found |= {rule.id} if rule is not None else set()
         if not found:
-            raise UsageError(f"{selector!r} selects no rule")
+            from modelint.expr import did_you_mean  # noqa: PLC0415
+
+            hint = did_you_mean(selector, rules.codes())
+            raise UsageError(f"select: {selector!r} selects no rule{hint}")
         chosen |= found
     return frozenset(chosen)
 

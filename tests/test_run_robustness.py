@@ -105,6 +105,12 @@ def test_api_rejects_bad_parameters(parameters: dict[str, dict[str, object]], me
     assert str(caught.value) == message
 
 
+def test_api_select_names_what_it_did_not_find() -> None:
+    with pytest.raises(UsageError) as caught:
+        modelint.lint(model_from_text(GOOD), select=["MLA0001"])
+    assert str(caught.value) == "select: 'MLA0001' selects no rule (did you mean 'MLA001'?)"
+
+
 def test_api_takes_rule_names_for_parameters() -> None:
     model = model_from_text(GOOD)
     found = modelint.lint(
