@@ -69,8 +69,16 @@ def _case(tmp_path: Path, expected: str) -> Path:
         ),
         (
             "{rulse: [MLA002], models: {mlp.onnxtxt: []}}",
-            "unknown key 'rulse' (did you mean 'rules'?); valid keys: rules, models, profile, "
-            "budgets, dtype",
+            "unknown key 'rulse' (did you mean 'rules'?); valid keys: rules, models, "
+            "parameters, profile, budgets, dtype",
+        ),
+        (
+            "{parameters: {MLA001: {dept: 2}}, models: {mlp.onnxtxt: []}}",
+            "parameters.MLA001.dept: MLA001 has no parameter 'dept' (did you mean 'depth'?)",
+        ),
+        (
+            "{parameters: {MLA001: {depth: two}}, models: {mlp.onnxtxt: []}}",
+            "parameters.MLA001.depth: depth must be int, not str",
         ),
     ],
 )
@@ -81,6 +89,32 @@ def test_expected_yaml_mistakes_are_one_line_errors(
     code, out, err = _run("test", str(tmp_path))
     assert (code, out) == (2, "")
     assert err == f"modelint: error: {path}: {message}\n"
+
+
+SIGMOID_STACK = """<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 2] x) => (float[1, 2] y) <float[2, 2] w = {1, 0, 0, 1}> {
+    s = Sigmoid (x)
+    a = MatMul (s, w)
+    b = MatMul (a, w)
+    y = MatMul (b, w)
+}
+"""
+
+
+def test_a_case_sets_rule_parameters_and_names_rules_by_name(tmp_path: Path) -> None:
+    """Three weight layers after a sigmoid: below MLA001's default depth (4), at 2 it fires;
+    the rule may be named by its name, as everywhere else."""
+    (tmp_path / "sig.onnxtxt").write_text(SIGMOID_STACK)
+    expected = tmp_path / "expected.yaml"
+    expected.write_text("models: {sig.onnxtxt: []}\nrules: [MLA001]\n")
+    assert _run("test", str(tmp_path))[0] == 0
+    expected.write_text(
+        "parameters: {saturating-activation-before-deep-stack: {depth: 2}}\n"
+        "models: {sig.onnxtxt: [{rule: saturating-activation-before-deep-stack, "
+        "node: 'Sigmoid:s'}]}\n"
+    )
+    code, out, err = _run("test", str(tmp_path))
+    assert (code, err) == (0, "") and out.endswith("1 passed, 0 failed\n")
 
 
 def test_an_entry_without_node_expects_a_model_level_finding(tmp_path: Path) -> None:

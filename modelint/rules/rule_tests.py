@@ -122,7 +122,7 @@ def _from_text(text: str, name: str, initializers: Mapping[str, Any] | None = No
     return LoadedModel(name, "onnx-text", proto)
 
 
-_DOCUMENT_KEYS = ("rules", "models", "profile", "budgets", "dtype")
+_DOCUMENT_KEYS = ("rules", "models", "parameters", "profile", "budgets", "dtype")
 _ENTRY_KEYS = ("rule", "node")
 
 
@@ -150,13 +150,36 @@ class _Where:
     def rule(self, code: Any, key: str) -> str:
         if not isinstance(code, str):
             raise self.error(f"expected a rule id, got {_shown(code)}", key)
-        if self.rules.get(code) is None:
+        rule = self.rules.get(code)
+        if rule is None:
             raise self.error(
                 f"unknown rule {code!r}{did_you_mean(code.upper(), self.rules.codes())}", key
             )
-        if self.listed is not None and code not in self.listed:
+        if self.listed is not None and rule.id not in self.listed:
             raise self.error(f"rule {code!r} is not under test (add it to `rules:`)", key)
-        return code
+        return rule.id  # a name or an alias stands for its rule, as everywhere else
+
+    def parameters(self, values: Any) -> dict[str, dict[str, Any]]:
+        """``parameters: {rule: {name: value}}``, each checked as the config checks them."""
+        if not isinstance(values, Mapping):
+            raise self.error(f"expected a mapping of rule ids, got {_shown(values)}", "parameters")
+        checked: dict[str, dict[str, Any]] = {}
+        for code, settings in values.items():
+            key = f"parameters.{code}"
+            rule = self.rules.get(self.rule(code, key))
+            if rule is None or not isinstance(settings, Mapping):
+                raise self.error(f"expected a mapping of parameters, got {_shown(settings)}", key)
+            for name, value in settings.items():
+                parameter = rule.parameters.get(name)
+                problem = (
+                    f"{rule.id} has no parameter {name!r}{did_you_mean(str(name), rule.parameters)}"
+                    if parameter is None
+                    else parameter.check(value)
+                )
+                if problem is not None:
+                    raise self.error(problem, f"{key}.{name}")
+                checked.setdefault(rule.id, {})[name] = value
+        return checked
 
 
 def _entry(entry: Any, where: _Where, key: str) -> tuple[str, str | None]:
@@ -218,6 +241,7 @@ def _cases(path: Path, rules: _Rules) -> Iterator[CaseResult]:
         ids = frozenset(rule for expected in expectations.values() for rule, _ in expected)
     setup = _Setup(
         where.file,
+        parameters=where.parameters(document.get("parameters", {})),
         profile=document.get("profile"),
         budgets=document.get("budgets", {}),
         dtype=document.get("dtype"),
