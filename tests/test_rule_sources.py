@@ -113,3 +113,14 @@ def test_generated_rules_reference_is_current() -> None:
     assert generated == out + "\n", (
         "regenerate the part before the marker: modelint rules --format markdown"
     )
+
+
+def test_a_rule_shows_the_values_its_parameters_take() -> None:
+    code, out, _ = run("rule", "MLH003")
+    assert code == 0
+    assert "estimate (str, default 'expected'; one of: expected, optimistic)" in out
+    assert "warn_at (float, default 0.9; in [0.01, 10])" in out
+    _, listing, _ = run("rules", "--format", "json")
+    (rule,) = [r for r in json.loads(listing) if r["id"] == "MLH003"]
+    assert rule["parameters"]["estimate"]["choices"] == ["expected", "optimistic"]
+    assert rule["parameters"]["warn_at"]["range"] == [0.01, 10]

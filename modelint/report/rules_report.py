@@ -8,7 +8,7 @@ from typing import Any
 
 from modelint.report.table import render_table
 from modelint.rules.loader import RuleSet
-from modelint.rules.spec import LintRule
+from modelint.rules.spec import LintRule, Parameter
 
 __all__ = ["render_rule", "render_rules_json", "render_rules_markdown", "render_rules_text"]
 
@@ -24,7 +24,15 @@ def _rule_dict(rule: LintRule) -> dict[str, Any]:
         "summary": rule.summary,
         "description": rule.description,
         "parameters": {
-            name: {"type": p.type, "default": p.default, "doc": p.doc}
+            name: {
+                "type": p.type,
+                "default": p.default,
+                "doc": p.doc,
+                "choices": list(p.choices) or None,
+                "range": None
+                if p.minimum is None and p.maximum is None
+                else [p.minimum, p.maximum],
+            }
             for name, p in rule.parameters.items()
         },
         "requires": list(rule.requires),
@@ -77,7 +85,7 @@ def render_rules_markdown(rules: RuleSet) -> str:
         if rule.parameters:
             lines += ["Parameters:", ""]
             lines += [
-                f"- `{p.name}` ({p.type}, default `{p.default}`): {p.doc}"
+                f"- `{p.name}` ({p.type}, default `{p.default}`{_allowed(p)}): {p.doc}"
                 for p in rule.parameters.values()
             ]
             lines.append("")
@@ -102,7 +110,7 @@ def render_rule(rule: LintRule) -> str:
     if rule.parameters:
         lines.append("parameters:")
         lines += [
-            f"  {p.name} ({p.type}, default {p.default!r}): {p.doc}"
+            f"  {p.name} ({p.type}, default {p.default!r}{_allowed(p)}): {p.doc}"
             for p in rule.parameters.values()
         ]
         lines.append("")
@@ -113,3 +121,7 @@ def render_rule(rule: LintRule) -> str:
         lines += [f"source: {rule.docs.source}"]
     lines += [f"defined in: {rule.origin}"]
     return "\n".join(lines) + "\n"
+
+
+def _allowed(parameter: Parameter) -> str:
+    return f"; {parameter.allowed}" if parameter.allowed else ""

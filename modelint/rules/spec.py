@@ -73,6 +73,17 @@ class Parameter:
     minimum: float | None = None  # numbers: the smallest and largest allowed
     maximum: float | None = None
 
+    @property
+    def allowed(self) -> str:
+        """'one of: expected, optimistic' or 'in [0.01, 10]' ('' when any value of the type)."""
+        if self.choices:
+            return "one of: " + ", ".join(str(choice) for choice in self.choices)
+        if self.minimum is not None or self.maximum is not None:
+            low = "-inf" if self.minimum is None else f"{self.minimum:g}"
+            high = "inf" if self.maximum is None else f"{self.maximum:g}"
+            return f"in [{low}, {high}]"
+        return ""
+
     def check(self, value: Any) -> str | None:
         """None when ``value`` fits the declared type, choices and range, else what is wrong."""
         expected = _PARAMETER_TYPES[self.type]
