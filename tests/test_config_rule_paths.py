@@ -7,28 +7,9 @@ from pathlib import Path
 
 import pytest
 from cli_support import run
+from rule_samples import NO_SIGMOID_RULE
 
-RULE = """\
-id: ACME001
-name: no-sigmoid
-summary: Sigmoid is slow on our NPU.
-description: Our NPU has no sigmoid unit; use hard-sigmoid.
-severity: warning
-kind: node
-match: {op: Sigmoid}
-message: "{op} node {name}"
-docs:
-  fail: |
-    <ir_version: 8, opset_import: ["" : 17]>
-    g (float[1, 4] x) => (float[1, 4] y) {
-        y = Sigmoid (x)
-    }
-  pass: |
-    <ir_version: 8, opset_import: ["" : 17]>
-    g (float[1, 4] x) => (float[1, 4] y) {
-        y = Relu (x)
-    }
-"""
+RULE = NO_SIGMOID_RULE
 COSTS = """\
 domain: acme
 ops:

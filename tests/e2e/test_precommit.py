@@ -13,6 +13,7 @@ from pathlib import Path
 import onnx
 import pytest
 from e2e_support import GIT_IDENTITY, run
+from rule_samples import NO_SIGMOID_RULE
 
 from modelint.testing import model_from_text
 
@@ -27,27 +28,7 @@ g (float[N, 3, 8, 8] x) => (float[N, 4, 8, 8] y) {
 """  # 14,336 FLOPs: under the project's 20 kFLOPs budget
 LARGE = SMALL.replace("8, 8]", "16, 16]")  # 4x the FLOPs: over it, an error (MLH001)
 
-RULE = """\
-id: ACME001
-name: no-sigmoid
-summary: Sigmoid is slow on our NPU.
-description: Our NPU has no sigmoid unit; use hard-sigmoid.
-severity: warning
-kind: node
-match: {op: Sigmoid}
-message: "{op} node {name}"
-docs:
-  fail: |
-    <ir_version: 8, opset_import: ["" : 17]>
-    g (float[1, 4] x) => (float[1, 4] y) {
-        y = Sigmoid (x)
-    }
-  pass: |
-    <ir_version: 8, opset_import: ["" : 17]>
-    g (float[1, 4] x) => (float[1, 4] y) {
-        y = Relu (x)
-    }
-"""
+RULE = NO_SIGMOID_RULE
 
 
 def _project(root: Path, repository: Path, commit: str) -> Path:
