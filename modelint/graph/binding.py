@@ -97,6 +97,7 @@ def _bind_inputs(
             shape, source = input_shapes[value.name], sources.get(value.name)
             _apply_user_shape(value, shape, bindings, symbols, source)
     _check_agreement(bindings)
+    time_first = _TimeFirst(graph)
     for value in inputs:
         tensor_type = value.type.tensor_type
         if value.name in input_shapes:
@@ -110,9 +111,7 @@ def _bind_inputs(
             symbol = dim.dim_param
             if symbol in symbols:
                 dim.dim_value = symbols[symbol]
-            elif _BATCH_SYMBOL.match(symbol) or (
-                index == 0 and not _is_sequence(graph, value.name, symbol)
-            ):
+            elif _BATCH_SYMBOL.match(symbol) or (index == 0 and not time_first(value.name, symbol)):
                 dim.dim_value = 1
                 bindings.append(ShapeBinding(value.name, index, symbol, 1, "batch-default"))
                 if symbol:
@@ -122,20 +121,29 @@ def _bind_inputs(
     return bindings, unbound, symbols
 
 
-def _is_sequence(graph: onnx.GraphProto, name: str, symbol: str) -> bool:
-    """A first dim that is time, not batch: named so ('seq_len', 'time'), or the input of a
-    recurrent op in its default sequence-first layout. Bound to 1 it would cost one step
-    of the sequence as if it were the whole, with nothing marking the figure as partial."""
-    if _SEQUENCE_SYMBOL.search(symbol):
-        return True
-    return any(
-        node.op_type in _RECURRENT_OPS
-        and node.domain in ("", "ai.onnx")
-        and node.input
-        and node.input[0] == name
-        and all(a.name != "layout" or a.i == 0 for a in node.attribute)
-        for node in graph.node
-    )
+class _TimeFirst:
+    """Whether an input's first dim is time, not batch: named so ('seq_len', 'time'), or
+    the input of a recurrent op in its default sequence-first layout. Bound to 1 it would
+    cost one step of the sequence as if it were the whole, with nothing marking the figure
+    as partial. The graph is scanned for recurrent ops once, and only if asked."""
+
+    def __init__(self, graph: onnx.GraphProto) -> None:
+        self._graph = graph
+        self._inputs: frozenset[str] | None = None
+
+    def __call__(self, name: str, symbol: str) -> bool:
+        if _SEQUENCE_SYMBOL.search(symbol):
+            return True
+        if self._inputs is None:
+            self._inputs = frozenset(
+                node.input[0]
+                for node in self._graph.node
+                if node.op_type in _RECURRENT_OPS
+                and node.domain in ("", "ai.onnx")
+                and node.input
+                and all(a.name != "layout" or a.i == 0 for a in node.attribute)
+            )
+        return name in self._inputs
 
 
 def _check_agreement(bindings: list[ShapeBinding]) -> None:

@@ -210,7 +210,7 @@ def _check_one(
         try:
             settings = rule_settings(judged, config, lint_rules, overrides)
             binding = bind_target(judged, config, overrides)
-        except (ConfigError, ProfileError) as exc:  # found only once rules and profiles are
+        except (ConfigError, ProfileError) as exc:  # known only once rules and profiles load
             return _config_failure(exc, options)
         try:
             analysis = finish_one(path, pending, cost_rules)
