@@ -124,3 +124,17 @@ def test_a_rule_shows_the_values_its_parameters_take() -> None:
     (rule,) = [r for r in json.loads(listing) if r["id"] == "MLH003"]
     assert rule["parameters"]["estimate"]["choices"] == ["expected", "optimistic"]
     assert rule["parameters"]["warn_at"]["range"] == [0.01, 10]
+
+
+def test_the_expression_reference_covers_every_name_and_function() -> None:
+    """docs/rules.md ends with what expressions can read: a name a kind binds, or a function
+    registered, without a line there fails here."""
+    from modelint.report.expression_reference import NAME_DOCS, function_doc
+    from modelint.rules.functions import RULE_FUNCTIONS
+    from modelint.rules.spec import KIND_NAMES
+
+    bound = {name for names in KIND_NAMES.values() for name in names}
+    assert bound == set(NAME_DOCS)
+    assert all(function_doc(name, f) for name, f in RULE_FUNCTIONS.items())
+    code, out, _ = run("rules", "--format", "markdown")
+    assert code == 0 and "## Rule expressions" in out and "- `consumer_count`: " in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from modelint.report.expression_reference import expression_reference
 from modelint.report.table import render_table
 from modelint.rules.loader import RuleSet
 from modelint.rules.spec import LintRule, Parameter
@@ -91,6 +92,7 @@ def render_rules_markdown(rules: RuleSet) -> str:
             lines.append("")
         if rule.docs.source:
             lines += [f"Source: {rule.docs.source}", ""]
+    lines += ["", *expression_reference()]
     return "\n".join(lines).rstrip() + "\n"
 
 
