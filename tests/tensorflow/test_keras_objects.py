@@ -81,3 +81,24 @@ def test_foreign_ops_are_reported() -> None:
     node = onnx.helper.make_node("Erfc", ["x"], ["y"])
     graph = onnx.helper.make_graph([node], "g", [], [])
     assert foreign_ops(onnx.helper.make_model(graph), 17) == {"Erfc": 1}
+
+
+def test_the_batch_a_conversion_assumed_is_in_the_notes() -> None:
+    """An ONNX input's bound batch is listed; a Keras one was bound at conversion, silently."""
+    from keras_models import small_cnn
+
+    from modelint.load.model import LoadOptions
+    from modelint.load.tensorflow import load_keras_object
+
+    model = small_cnn()
+    notes = load_keras_object(model, LoadOptions()).notes
+    assert (
+        notes[0] == "converted with batch 1 for 'image' (--batch N or --input-shape to change it)"
+    )
+    assert (
+        load_keras_object(model, LoadOptions(batch=4))
+        .notes[0]
+        .startswith("converted with batch 4 for 'image'")
+    )
+    given = LoadOptions(input_shapes={"image": (2, 32, 32, 3)})
+    assert not any("converted with batch" in note for note in load_keras_object(model, given).notes)

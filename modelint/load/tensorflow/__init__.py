@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import onnx
 from google.protobuf.message import DecodeError
@@ -26,7 +26,14 @@ from modelint.load.weights import drop_weight_data
 
 __all__ = ["load_keras_object", "load_tensorflow"]
 
-_Converted = tuple[onnx.ModelProto, dict[str, str], SourceParams | None]
+
+class _Converted(NamedTuple):
+    proto: onnx.ModelProto
+    layers: dict[str, str]  # node name -> source layer
+    params: SourceParams | None  # the framework's own parameter count
+    notes: tuple[str, ...] = ()  # what the conversion assumed
+
+
 _FORMAT_NAMES = {
     "keras": "Keras model",
     "h5": "Keras .h5 model",
@@ -49,7 +56,8 @@ def _convert_keras(
     model = keras_model.load_keras(tf, path, model_format)
     shapes = keras_model.input_shapes(model, path, options.input_shapes, options.batch)
     proto = _tidied(convert.from_keras_model(tf, model, shapes, options.opset))
-    return proto, _keras_layers(proto, model), keras_model.source_params(model)
+    notes = keras_model.batch_notes(model, options.input_shapes, options.batch)
+    return _Converted(proto, _keras_layers(proto, model), keras_model.source_params(model), notes)
 
 
 def _convert_other(
@@ -63,7 +71,8 @@ def _convert_other(
     else:
         proto = convert.from_graphdef(tf, path, options)
     proto = _tidied(proto)
-    return proto, fill_from_neighbours(proto.graph, scope_map(_nodes(proto.graph))), None
+    layers = fill_from_neighbours(proto.graph, scope_map(_nodes(proto.graph)))
+    return _Converted(proto, layers, None)
 
 
 def _tidied(proto: onnx.ModelProto) -> onnx.ModelProto:
@@ -174,8 +183,8 @@ def load_tensorflow(path: Path, model_format: str, options: LoadOptions) -> Load
         hit = _cached(cache, key)
         if hit is not None:
             return _loaded(path, model_format, *hit)
-    proto, layers, params = _run(path, model_format, options, options.progress)
-    metadata = _metadata(proto, layers, params, options.opset)
+    proto, layers, params, notes = _run(path, model_format, options, options.progress)
+    metadata = _metadata(proto, layers, params, options.opset, notes)
     if cache is not None:
         cache.put(key, proto.SerializeToString(), metadata)
     return _loaded(path, model_format, proto, metadata)
@@ -194,11 +203,17 @@ def _cached(cache: ConversionCache, key: str) -> tuple[onnx.ModelProto, dict[str
 
 
 def _metadata(
-    proto: onnx.ModelProto, layers: dict[str, str], params: SourceParams | None, opset: int
+    proto: onnx.ModelProto,
+    layers: dict[str, str],
+    params: SourceParams | None,
+    opset: int,
+    assumed: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     foreign = convert.foreign_ops(proto, opset)
     listed = ", ".join(f"{op} x{count}" for op, count in sorted(foreign.items()))
-    notes = [f"tf2onnx left TensorFlow ops it could not convert: {listed}"] if foreign else []
+    notes = [*assumed]
+    if foreign:
+        notes.append(f"tf2onnx left TensorFlow ops it could not convert: {listed}")
     source = None
     if params is not None:
         source = {
@@ -218,5 +233,6 @@ def load_keras_object(model: Any, options: LoadOptions) -> LoadedModel:
         converted = _lean_first(lambda: convert.from_keras_model(tf, model, shapes, options.opset))
     proto = _tidied(converted)
     layers = _keras_layers(proto, model)
-    metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset)
+    notes = keras_model.batch_notes(model, options.input_shapes, options.batch)
+    metadata = _metadata(proto, layers, keras_model.source_params(model), options.opset, notes)
     return _loaded(label, "keras", proto, metadata)

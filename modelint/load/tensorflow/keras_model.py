@@ -11,7 +11,7 @@ from modelint.load.model import SourceParams
 from modelint.load.tensorflow.keras_safe import check_keras_file
 from modelint.load.tensorflow.runtime import TensorFlowModules
 
-__all__ = ["input_shapes", "layer_names", "load_keras", "source_params"]
+__all__ = ["batch_notes", "input_shapes", "layer_names", "load_keras", "source_params"]
 
 
 def load_keras(tf: TensorFlowModules, path: Path, model_format: str) -> Any:
@@ -52,6 +52,21 @@ def layer_names(model: Any) -> list[str]:
         names.append(layer.name)
         stack.extend(getattr(layer, "layers", ()))
     return names
+
+
+def batch_notes(model: Any, given: Mapping[str, tuple[int, ...]], batch: int) -> tuple[str, ...]:
+    """What the conversion assumed: the batch of each input whose batch dim is open, as a
+    binding of an ONNX input is reported (the report lists every assumption)."""
+    bound = [
+        name
+        for tensor in model.inputs
+        if (name := tensor.name.split(":")[0]) not in given
+        and next(iter(tuple(tensor.shape)), 0) is None
+    ]
+    if not bound:
+        return ()
+    names = ", ".join(f"'{name}'" for name in bound)
+    return (f"converted with batch {batch} for {names} (--batch N or --input-shape to change it)",)
 
 
 def input_shapes(
