@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from modelint.errors import KeyedFileError
+from modelint.templates import plural
 
 if TYPE_CHECKING:
     import jsonschema
@@ -27,10 +28,10 @@ __all__ = ["Problem", "load_schema", "read_yaml", "schema_problems", "validate_d
 Problem = tuple[str, str]  # (key path, message)
 # jsonschema says "'x' is too short" and stops: the limit is what the user needs to know.
 _LIMITS = {
-    "minLength": "at least {} characters",
-    "maxLength": "at most {} characters",
-    "minItems": "at least {} items",
-    "maxItems": "at most {} items",
+    "minLength": ("at least", "character"),
+    "maxLength": ("at most", "character"),
+    "minItems": ("at least", "item"),
+    "maxItems": ("at most", "item"),
 }
 
 
@@ -136,11 +137,14 @@ def _describe(error: jsonschema.ValidationError) -> list[Problem]:
     if error.validator in ("oneOf", "anyOf") and error.context:
         from jsonschema.exceptions import best_match  # noqa: PLC0415 - see _validator
 
-        best = best_match(error.context)
-        return _describe(best)
+        # The branch of the value's own type says what is wrong ('[] should be non-empty'),
+        # not the other branch ("[] is not of type 'string'").
+        same_type = [e for e in error.context if e.validator != "type"]
+        return _describe(best_match(same_type or error.context))
     if error.validator in _LIMITS:
-        limit = _LIMITS[error.validator].format(error.validator_value)
-        return [(where, f"{error.message} ({limit})")]
+        bound, noun = _LIMITS[str(error.validator)]
+        count = int(str(error.validator_value))
+        return [(where, f"{error.message} ({bound} {plural(count, noun)})")]
     return [(where, error.message)]
 
 

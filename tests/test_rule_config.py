@@ -93,6 +93,10 @@ def _rules_dir(tmp_path: Path, text: str, name: str = "rules") -> Path:
             + "levels: [{severity: warning, when: model.params > 0}]\n",
             r"rule\.yaml: match: USR001: `match:` does not apply to aggregate rules",
         ),
+        (  # the branch of the value's own type says what is wrong, not "not of type 'string'"
+            RULE.replace("kind: node", "kind: path") + "path: {count: []}\n",
+            r"rule\.yaml: path\.count: \[\] should be non-empty \(at least 1 item\)",
+        ),
         (
             RULE.replace("{op: Relu}", "{op: Relu, dtype: flaot32}"),
             r"rule\.yaml: match\.dtype: 'flaot32' is not one of: .*\(did you mean 'float32'\?\)",
