@@ -104,6 +104,10 @@ def test_user_entry_overrides_builtin(tmp_path: Path) -> None:
             "ops:\n  Relu:\n    source: x\n    flops: 1\n",
             r"ops\.Relu\.source: 'x' is too short \(at least \d+ characters\)",
         ),
+        (  # a cost file by its other keys: checked against the cost schema, not the lint one
+            "domain: acme\nopps:\n  Frob:\n    source: our firmware\n    flops: 1\n",
+            r"custom\.yaml: \(top level\): unknown key 'opps' \(did you mean 'ops'\?\)",
+        ),
     ],
 )
 def test_invalid_rules_fail_at_load_naming_file_key_and_expression(

@@ -107,8 +107,16 @@ class CostRules:
         return [rule for rule in found if rule is not None]
 
 
+_LINT_KEYS = ("id", "rules", "macros")
+
+
 def is_cost_rule_file(document: Any) -> bool:
-    return isinstance(document, Mapping) and "ops" in document
+    """A cost-rule file (lint-rule files have ``id``, ``rules`` or ``macros``): ``ops``, or
+    the keys that come with it, so that a misspelt ``opps:`` is reported against the cost
+    schema (did you mean 'ops'?) rather than the lint one."""
+    if not isinstance(document, Mapping) or any(k in document for k in _LINT_KEYS):
+        return False
+    return any(key in document for key in ("ops", "domain", "convention"))
 
 
 def _rule_files(directory: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 Sources, in order: built-in ``rules/lint/``, the config's ``rule-paths``, ``--rules DIR``, and
 installed rule packs (entry-point group ``modelint.rules``: an object that is, or returns, a
-directory). Files with a top-level ``ops:`` are cost rules and are left to the cost loader.
+directory). Cost-rule files (``ops:``, ``domain:``...) are left to the cost loader.
 Macros (``@weight-layers``...) from every source are known to every rule. Two rules that share
 an id, a name or an alias are an error naming both files.
 """
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from modelint.analysis.cost_rules import is_cost_rule_file
 from modelint.errors import ExpressionError, RuleError
 from modelint.expr import compile_expression
 from modelint.resources import ENTRY_POINT_GROUP, builtin_rules_dir, plugin_rule_dirs
@@ -63,9 +64,10 @@ def _files(directory: Path) -> list[Path]:
 
 
 def _read(path: Path, *, trusted: bool) -> Mapping[str, Any] | None:
-    """A validated lint-rule document; None for a cost-rule file (``ops:``)."""
+    """A validated lint-rule document; None for a cost-rule file (the cost loader's, which
+    reports its mistakes)."""
     document = read_yaml(str(path), RuleError)
-    if isinstance(document, Mapping) and "ops" in document:
+    if is_cost_rule_file(document):
         return None
     if not isinstance(document, Mapping):
         raise RuleError(
