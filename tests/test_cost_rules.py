@@ -104,6 +104,11 @@ def test_user_entry_overrides_builtin(tmp_path: Path) -> None:
             "ops:\n  Relu:\n    source: x\n    flops: 1\n",
             r"ops\.Relu\.source: 'x' is too short \(at least \d+ characters\)",
         ),
+        (
+            "ops:\n  Relu:\n    source: xyz\n    let: {a: b + 1, b: 2}\n    flops: a\n",
+            r"ops\.Relu\.let\.a: Relu: unknown name 'b'.* \('b' is defined further down `let:`, "
+            r"whose entries are read in order\)",
+        ),
         (  # a cost file by its other keys: checked against the cost schema, not the lint one
             "domain: acme\nopps:\n  Frob:\n    source: our firmware\n    flops: 1\n",
             r"custom\.yaml: \(top level\): unknown key 'opps' \(did you mean 'ops'\?\)",

@@ -210,10 +210,21 @@ class _EntryCompiler:
     def error(self, exc: ExpressionError, field: str) -> CostRuleError:
         return CostRuleError(f"{self.op_type}: {exc}", path=self.path, key=f"{self.key}.{field}")
 
-    def expression(self, field: str, text: Any, names: list[str]) -> Expression:
+    def expression(
+        self, field: str, text: Any, names: list[str], later: Sequence[str] = ()
+    ) -> Expression:
+        """``later``: the ``let:`` names defined further down (read in order)."""
         try:
             return compile_expression(text, names=names, functions=COST_FUNCTIONS)
         except ExpressionError as exc:
+            ahead = next((name for name in later if f"unknown name '{name}'" in str(exc)), None)
+            if ahead is not None:
+                raise CostRuleError(
+                    f"{self.op_type}: {exc} ('{ahead}' is defined further down `let:`, whose "
+                    "entries are read in order)",
+                    path=self.path,
+                    key=f"{self.key}.{field}",
+                ) from exc
             raise self.error(exc, field) from exc
 
     def template(self, field: str, text: str, names: list[str]) -> Template:
@@ -235,8 +246,10 @@ def _compile_entry(
         raise CostRuleError("entry needs 'flops' (or 'control-flow')", path=path, key=key)
     compiler = _EntryCompiler(op_type, path, key)
     lets = []
-    for name, text in entry.get("let", {}).items():
-        lets.append((name, compiler.expression(f"let.{name}", text, names)))
+    declared = list(entry.get("let", {}).items())
+    for index, (name, text) in enumerate(declared):
+        later = [other for other, _ in declared[index + 1 :]]
+        lets.append((name, compiler.expression(f"let.{name}", text, names, later)))
         names.append(name)
     counts = [
         compiler.expression(field, entry.get(field, 0), [*names, *earlier])
