@@ -131,9 +131,11 @@ def test_duplicate_rule_codes_name_both_files(tmp_path: Path) -> None:
     )
     with pytest.raises(
         RuleError,
-        match=r"duplicate rule code 'uncosted-node' \(also used by "
-        r"MLC001",
-    ):
+        match=r"\.yaml: name: duplicate rule code 'uncosted-node' \(also used by MLC001",
+    ):  # the key of the clashing code, not `id`
+        load_lint_rules([directory])
+    (directory / "again.yaml").write_text("macros:\n  '@norm': {ops: [Relu]}\n")
+    with pytest.raises(RuleError, match=r"macros\.@norm: macro @norm is defined twice \(first in"):
         load_lint_rules([directory])
 
 

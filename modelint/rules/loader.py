@@ -85,14 +85,27 @@ def _rule_documents(document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any]
     return [(rule, f"rules[{index}]") for index, rule in enumerate(document.get("rules", ()))]
 
 
+def _code_field(rule: LintRule, code: str) -> str:
+    """The key a clashing code comes from: ``id``, ``name`` or ``aliases[i]``."""
+    if code == rule.name:
+        return "name"
+    if code in rule.aliases:
+        return f"aliases[{rule.aliases.index(code)}]"
+    return "id"
+
+
 def _macros(documents: Sequence[tuple[Path, Mapping[str, Any]]]) -> dict[str, OpSet]:
     macros: dict[str, OpSet] = {}
+    origins: dict[str, Path] = {}
     for path, document in documents:
         for name, spec in document.get("macros", {}).items():
             if name in macros:
                 raise RuleError(
-                    f"macro {name} is defined twice", path=str(path), key=f"macros.{name}"
+                    f"macro {name} is defined twice (first in {origins[name]})",
+                    path=str(path),
+                    key=f"macros.{name}",
                 )
+            origins[name] = path
             ops = frozenset(spec["ops"])
             if "where" not in spec:
                 macros[name] = OpSet(plain=ops)
@@ -150,11 +163,12 @@ def _compile_all(
                 raise RuleError(f"{rule.id}: {problem}", path=str(path), key=prefix + where)
             for code in rule.codes():
                 if code in seen:
+                    field = _code_field(rule, code)
                     raise RuleError(
                         f"duplicate rule code {code!r} (also used by "
                         f"{seen[code].id} in {seen[code].origin})",
                         path=str(path),
-                        key=f"{key}.id" if key else "id",
+                        key=f"{key}.{field}" if key else field,
                     )
                 seen[code] = rule
             rules.append(rule)
