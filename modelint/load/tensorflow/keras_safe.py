@@ -56,8 +56,12 @@ def _problem(obj: dict[str, Any], owner: str) -> str | None:
     if isinstance(module, str) and not (module == "keras" or module.startswith("keras.")):
         custom = f"{module}.{class_name}"
         return f"{layer} {relation} the custom class {custom}, whose code is not in the file"
-    if isinstance(obj.get("registered_name"), str) and ">" in obj["registered_name"]:
-        return f"{layer} {relation} the registered custom object {obj['registered_name']}"
+    registered = obj.get("registered_name")
+    for name in (registered, class_name):  # .keras: registered_name; legacy .h5: class_name
+        if isinstance(name, str) and ">" in name:
+            return f"{layer} {relation} the registered custom object {name}"
+    if isinstance(registered, str) and module is None:  # saved without being registered
+        return f"{layer} {relation} the custom class {class_name}, whose code is not in the file"
     return None
 
 
