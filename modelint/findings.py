@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
-__all__ = ["Finding", "Location", "Severity", "node_fingerprint"]
+__all__ = [
+    "Finding",
+    "Location",
+    "Property",
+    "Scalar",
+    "Severity",
+    "node_fingerprint",
+    "plain_property",
+]
 
 
 class Severity(IntEnum):
@@ -61,6 +71,25 @@ def node_fingerprint(rule_id: str, location: Location) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+Scalar = str | int | float | None
+# A finding's property: a scalar, or a sequence of them (a path's nodes: a JSON array).
+Property = Scalar | tuple[Scalar, ...]
+
+
+def plain_property(value: Any) -> Property:
+    """A property value as reports carry it: scalars as they are, a sequence (a path, a
+    tuple of op types) item by item, anything else as its text."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, Sequence):
+        return tuple(_scalar(item) for item in value)
+    return str(value)
+
+
+def _scalar(value: Any) -> Scalar:
+    return value if value is None or isinstance(value, str | int | float) else str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One finding. Ordered by file, then severity (highest first), rule, node, message."""
@@ -70,7 +99,7 @@ class Finding:
     rule_id: str
     message: str
     rule_name: str = ""
-    properties: tuple[tuple[str, str | int | float | None], ...] = ()
+    properties: tuple[tuple[str, Property], ...] = ()
     fingerprint: str = field(default="", compare=False)
     suppression: str | None = None  # the reason, when a config suppression matched it
     structural: str = field(default="", compare=False)  # survives renames (rules/fingerprints)
@@ -98,7 +127,7 @@ class Finding:
         severity: Severity,
         message: str,
         location: Location,
-        properties: dict[str, str | int | float | None] | None = None,
+        properties: dict[str, Property] | None = None,
     ) -> Finding:
         return cls(
             location=location,

@@ -191,6 +191,30 @@ def test_path_directions_resets_measures_and_bounds(
     assert [message for _, _, message in found] == ([expected] if expected else [])
 
 
+def test_a_sequence_property_is_a_json_array(tmp_path: Path) -> None:
+    """A path, a tuple of op types: reports carry the items (it was Python's tuple text)."""
+    rule = (
+        PATH_RULE.replace("START", "Softmax").replace("DIRECTION", "downstream")
+        .replace(", MORE", "") + "properties: {path: path, ops: producer_ops(node), depth: count}\n"
+    )  # fmt: skip
+    directory = tmp_path / "r"
+    directory.mkdir()
+    (directory / "rule.yaml").write_text(rule)
+    analysis = analyze_text(CHAIN, {"w": (8, 8)})
+    rules = load_lint_rules([directory])
+    (finding,) = run_rules(analysis, rules, RuleSettings(enabled=frozenset({"USR009"}))).findings
+    assert dict(finding.properties) == {
+        "path": ("MatMul:a", "MatMul:b", "MatMul:y"),
+        "ops": (),  # the Softmax reads a graph input only
+        "depth": 3,
+        "count": 3,
+    }
+    from modelint.report.json_report import finding_dict
+
+    document = json.loads(json.dumps(finding_dict(finding)))
+    assert document["properties"]["path"] == ["MatMul:a", "MatMul:b", "MatMul:y"]
+
+
 @pytest.mark.parametrize(
     ("start", "expected"),
     [

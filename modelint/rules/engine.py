@@ -15,7 +15,7 @@ from typing import Any
 
 from modelint.analysis import ModelAnalysis
 from modelint.expr import EvaluationError, Expression, UnknownValue
-from modelint.findings import Finding, Location, Severity
+from modelint.findings import Finding, Location, Severity, plain_property
 from modelint.graph import ModelGraph, OpNode
 from modelint.rules.fingerprints import with_structural_fingerprints
 from modelint.rules.loader import RuleSet
@@ -203,7 +203,9 @@ class _Context:
         template = extra.get("template") or self.rule.message
         try:
             message = template.render(env)
-            properties = {name: _plain(e.evaluate(env)) for name, e in self.rule.properties.items()}
+            properties = {
+                name: plain_property(e.evaluate(env)) for name, e in self.rule.properties.items()
+            }
         except (UnknownValue, EvaluationError) as exc:
             self.undecided.append(Undecided(self.rule.id, location.node or "", str(exc)))
             return None
@@ -216,12 +218,6 @@ class _Context:
             location=location,
             properties=properties,
         )
-
-
-def _plain(value: Any) -> str | int | float | None:
-    if value is None or isinstance(value, str | int | float):
-        return value
-    return str(value)
 
 
 def _static_match(
