@@ -406,7 +406,9 @@ def test_the_rules_load_while_the_child_infers(
     forks_when_loading: list[int] = []
     load = run_module.load_cost_rules
     monkeypatch.setattr(
-        run_module, "load_cost_rules", lambda *a: forks_when_loading.append(len(forks)) or load(*a)
+        run_module,
+        "load_cost_rules",
+        lambda *a, **k: forks_when_loading.append(len(forks)) or load(*a, **k),
     )
     run = check_paths(
         [path], CheckOptions(input_shapes={"s": (3, 2, 4, 4)}, background_inference=True)

@@ -84,6 +84,7 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.report.inspect import render_inspect_json, render_inspect_text
     from modelint.report.style import Style
     from modelint.rules import analyze_one, config_for
+    from modelint.rules.run import rule_paths
     from modelint.rules.selection import Overrides
     from modelint.rules.targets import bind_target, hardware_for
 
@@ -100,7 +101,7 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with progress_line(args.quiet, err) as progress:
         options = check_options(args, progress)
         config = config_for(path, options)
-        rules = load_cost_rules((*config.rule_paths, *options.rule_paths))
+        rules = load_cost_rules(rule_paths(config, options.rule_paths))
         binding = bind_target(path, config, Overrides(profile=args.profile, dtype=args.dtype))
         analysis = analyze_one(path, config, options, rules)
         hardware = hardware_for(analysis, binding)

@@ -18,11 +18,10 @@ def rule_directories(config_file: str | None, extra: Sequence[str] = ()) -> tupl
     the config's ``rule-paths`` (``config_file``, else the config found from the working
     directory), then ``extra`` (``--rules``)."""
     from modelint.config import find_config_file, load_config
+    from modelint.rules.run import rule_paths
 
     path = Path(config_file).resolve() if config_file else None
-    config = load_config(path or find_config_file(Path.cwd() / "model.onnx"))
-    paths = (*config.rule_paths, *extra)
-    return tuple(dict.fromkeys(str(Path(directory).resolve()) for directory in paths))
+    return rule_paths(load_config(path or find_config_file(Path.cwd() / "model.onnx")), extra)
 
 
 def run_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

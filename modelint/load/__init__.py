@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelint.load.discover import discover_models
-from modelint.load.external_data import read_small_external_tensors
+from modelint.load.external_data import external_data
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
 from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
 from modelint.load.onnx_file import (
     load_onnx_text,
-    missing_external_data,
     read_onnx,
     unknown_opset,
 )
@@ -37,8 +36,9 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     model_format = detect_format(location)
     if model_format == "onnx":
         proto, serialized = read_onnx(location)
-        notes = (*missing_external_data(proto, location.parent), *unknown_opset(proto))
-        if read_small_external_tensors(proto, location.parent):
+        missing, read_back = external_data(proto, location.parent)
+        notes = (*missing, *unknown_opset(proto))
+        if read_back:
             serialized = None  # no longer the bytes of this model
         return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":

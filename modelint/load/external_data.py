@@ -1,4 +1,5 @@
-"""Small tensors kept as external data, read back: shapes can depend on their values.
+"""External data: a note on the files that are missing, and small tensors read back (shapes
+can depend on their values).
 
 Weights are never read (costs come from dims and dtypes), but an exporter that stores every
 tensor externally (``onnx.save_model(..., size_threshold=0)``) also moves out the int64
@@ -17,39 +18,43 @@ from pathlib import Path
 import onnx
 from onnx.helper import tensor_dtype_to_np_dtype
 
-from modelint.load.weights import NOT_KEPT
+from modelint.load.weights import NOT_KEPT, element_count
 
-__all__ = ["MAX_ELEMENTS", "read_small_external_tensors"]
+__all__ = ["MAX_ELEMENTS", "external_data"]
 
 MAX_ELEMENTS = 16  # pads of a rank-8 tensor; shapes, axes, sizes and scales are smaller
 
 
-def read_small_external_tensors(model: onnx.ModelProto, directory: Path) -> bool:
-    """Inline the main graph's small external tensors; True when any was (the model no
-    longer matches the bytes it was parsed from). A file that is missing, outside
-    ``directory`` or too short leaves its tensor as it was."""
+def external_data(model: onnx.ModelProto, directory: Path) -> tuple[tuple[str, ...], bool]:
+    """One pass over the main graph's external tensors: a note naming the data files that
+    are not there (costs never read them, but a runtime cannot load the model without
+    them), and whether small tensors were read back into the model (it then no longer
+    matches the bytes it was parsed from). A file that is missing, outside ``directory``
+    or too short leaves its tensor as it was."""
+    locations: set[str] = set()
     changed = False
     for tensor in model.graph.initializer:
-        if tensor.data_location != onnx.TensorProto.EXTERNAL or not _small(tensor):
+        if tensor.data_location != onnx.TensorProto.EXTERNAL:
             continue
-        data = _read(tensor, directory)
+        locations.update(e.value for e in tensor.external_data if e.key == "location")
+        data = _read(tensor, directory) if element_count(tensor) <= MAX_ELEMENTS else None
         if data is not None:
             del tensor.external_data[:]
             tensor.data_location = onnx.TensorProto.DEFAULT
             tensor.raw_data = data
             changed = True
-    return changed
+    locations.discard(NOT_KEPT)
+    return _missing_note(sorted(n for n in locations if not (directory / n).is_file())), changed
 
 
-def _elements(tensor: onnx.TensorProto) -> int:
-    count = 1
-    for dim in tensor.dims:
-        count *= dim
-    return count
-
-
-def _small(tensor: onnx.TensorProto) -> bool:
-    return _elements(tensor) <= MAX_ELEMENTS
+def _missing_note(missing: list[str]) -> tuple[str, ...]:
+    if not missing:
+        return ()
+    files = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    return (
+        f"external data not found beside the model: {files} (costs come from dims and dtypes; "
+        "a runtime cannot load the model without it)",
+    )
 
 
 def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
@@ -64,7 +69,7 @@ def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
     if root not in path.parents:  # '../secrets': the ONNX rules forbid leaving the directory
         return None
     try:
-        size = _elements(tensor) * tensor_dtype_to_np_dtype(tensor.data_type).itemsize
+        size = element_count(tensor) * tensor_dtype_to_np_dtype(tensor.data_type).itemsize
         offset, length = int(fields.get("offset", 0)), int(fields.get("length", size))
     except (KeyError, TypeError, ValueError):  # a dtype without a fixed size, a bad entry
         return None

@@ -12,12 +12,11 @@ import onnx.parser
 from google.protobuf.message import DecodeError
 
 from modelint.errors import ModelLoadError
-from modelint.load.weights import NOT_KEPT, drop_weight_data, has_inline_weights
+from modelint.load.weights import drop_weight_data, has_inline_weights
 
 __all__ = [
     "load_onnx",
     "load_onnx_text",
-    "missing_external_data",
     "parse_error_message",
     "read_onnx",
     "unknown_opset",
@@ -90,24 +89,6 @@ def _check_model_shape(model: onnx.ModelProto, path: Path) -> None:
         raise ModelLoadError("not an ONNX model (no graph or IR version)", path=str(path))
     if not model.opset_import:
         raise ModelLoadError("ONNX model declares no opset_import", path=str(path))
-
-
-def missing_external_data(model: onnx.ModelProto, directory: Path) -> tuple[str, ...]:
-    """A note naming the external-data files the model refers to that are not there: costs
-    never read them, but a runtime cannot load the model without them."""
-    locations: set[str] = set()
-    for tensor in model.graph.initializer:
-        if tensor.data_location == onnx.TensorProto.EXTERNAL:
-            locations.update(e.value for e in tensor.external_data if e.key == "location")
-    locations.discard(NOT_KEPT)
-    missing = sorted(name for name in locations if not (directory / name).is_file())
-    if not missing:
-        return ()
-    files = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-    return (
-        f"external data not found beside the model: {files} (costs come from dims and dtypes; "
-        "a runtime cannot load the model without it)",
-    )
 
 
 def unknown_opset(model: onnx.ModelProto) -> tuple[str, ...]:

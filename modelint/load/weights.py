@@ -12,7 +12,7 @@ import onnx
 
 from modelint.load.subgraphs import walk_graphs
 
-__all__ = ["MIN_ELEMENTS", "NOT_KEPT", "drop_weight_data", "has_inline_weights"]
+__all__ = ["MIN_ELEMENTS", "NOT_KEPT", "drop_weight_data", "element_count", "has_inline_weights"]
 
 MIN_ELEMENTS = 4097  # above modelint.graph.folding.MAX_FOLD_ELEMENTS: never folded
 NOT_KEPT = "modelint-weights-not-kept"  # the external-data location of dropped weights
@@ -53,8 +53,13 @@ def has_inline_weights(graph: onnx.GraphProto) -> bool:
     )
 
 
-def _large(tensor: onnx.TensorProto) -> bool:
+def element_count(tensor: onnx.TensorProto) -> int:
+    """Elements of a tensor, from its dims (its data is never needed)."""
     count = 1
     for dim in tensor.dims:
         count *= dim
-    return count >= MIN_ELEMENTS and tensor.data_type != onnx.TensorProto.STRING
+    return count
+
+
+def _large(tensor: onnx.TensorProto) -> bool:
+    return element_count(tensor) >= MIN_ELEMENTS and tensor.data_type != onnx.TensorProto.STRING

@@ -21,6 +21,7 @@ from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
 from modelint.load.formats import MODEL_SUFFIXES
+from modelint.resources import plugin_rule_dirs
 from modelint.rules.engine import run_rules
 from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
@@ -28,7 +29,14 @@ from modelint.rules.selection import Overrides, excluded, rule_settings
 from modelint.rules.suppressions import SuppressionLedger
 from modelint.rules.targets import bind_target, hardware_for
 
-__all__ = ["CheckOptions", "analyze_one", "check_paths", "config_for", "load_options"]
+__all__ = [
+    "CheckOptions",
+    "analyze_one",
+    "check_paths",
+    "config_for",
+    "load_options",
+    "rule_paths",
+]
 
 # ONNX files load in well under a second: their shapes are inferred in the background while
 # the rules load. Other formats are converted first (minutes): their rules are loaded before.
@@ -151,18 +159,24 @@ class _Rules:
         self.options = options
         self.cost: dict[tuple[str, ...], CostRules] = {}
         self.lint: dict[tuple[str, ...], RuleSet] = {}
+        self.packs: tuple[str, ...] | None = None
 
     def for_config(self, config: Config) -> tuple[CostRules, RuleSet]:
-        # The same directory from the config and --rules is one source, not two.
-        paths = tuple(
-            dict.fromkeys(
-                str(Path(p).resolve()) for p in (*config.rule_paths, *self.options.rule_paths)
-            )
-        )
+        paths = rule_paths(config, self.options.rule_paths)
         if paths not in self.cost:
-            self.cost[paths] = load_cost_rules(paths)
-            self.lint[paths] = load_lint_rules(paths)
+            if self.packs is None:  # installed rule packs: one entry-point scan per run
+                self.packs = tuple(str(directory) for directory in plugin_rule_dirs())
+            # packs between built-in entries and the user's own (load_cost_rules' order)
+            self.cost[paths] = load_cost_rules((*self.packs, *paths), plugins=False)
+            self.lint[paths] = load_lint_rules((*paths, *self.packs), plugins=False)
         return self.cost[paths], self.lint[paths]
+
+
+def rule_paths(config: Config, extra: Sequence[str | Path] = ()) -> tuple[str, ...]:
+    """The rule directories in force: the config's ``rule-paths``, then ``extra``
+    (``--rules``); the same directory named in both is one source, not two."""
+    paths = (*config.rule_paths, *extra)
+    return tuple(dict.fromkeys(str(Path(directory).resolve()) for directory in paths))
 
 
 def _config_failure(exc: ConfigError | ProfileError, options: CheckOptions) -> LoadFailure:

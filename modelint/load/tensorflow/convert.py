@@ -32,6 +32,7 @@ import onnx.defs
 from modelint.errors import ModelLoadError
 from modelint.load.model import LoadOptions
 from modelint.load.tensorflow.freeze import frozen_graph_def, lean_saved_model_freezing
+from modelint.load.tensorflow.keras_model import unknown_dims
 from modelint.load.tensorflow.placeholders import use_placeholder_weights
 from modelint.load.tensorflow.runtime import TensorFlowModules
 
@@ -362,13 +363,11 @@ def _shape_overrides(
             overrides[tensor] = list(given)
         elif declared:
             shape = [batch if i == 0 and d < 0 else d for i, d in enumerate(declared)]
-            if any(d < 0 for d in shape):  # tf2onnx fails on it: "Dimension -1 must be >= 0"
-                name = tensor.split(":", maxsplit=1)[0]
-                example = ",".join("?" if d < 0 else str(d) for d in shape)
-                dims = tuple(None if d < 0 else d for d in declared)
-                raise ModelLoadError(
-                    f"input '{name}' has unknown dims {dims}: pass --input-shape "
-                    f"{name}={example} with the ?s filled in"
+            if any(d < 0 for d in shape):
+                raise unknown_dims(
+                    tensor.split(":", maxsplit=1)[0],
+                    tuple(None if d < 0 else d for d in declared),
+                    [None if d < 0 else d for d in shape],
                 )
             overrides[tensor] = shape
     return overrides

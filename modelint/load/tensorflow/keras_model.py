@@ -11,7 +11,14 @@ from modelint.load.model import SourceParams
 from modelint.load.tensorflow.keras_safe import check_keras_file
 from modelint.load.tensorflow.runtime import TensorFlowModules
 
-__all__ = ["batch_notes", "input_shapes", "layer_names", "load_keras", "source_params"]
+__all__ = [
+    "batch_notes",
+    "input_shapes",
+    "layer_names",
+    "load_keras",
+    "source_params",
+    "unknown_dims",
+]
 
 
 def load_keras(tf: TensorFlowModules, path: Path, model_format: str) -> Any:
@@ -69,6 +76,22 @@ def batch_notes(model: Any, given: Mapping[str, tuple[int, ...]], batch: int) ->
     return (f"converted with batch {batch} for {names} (--batch N or --input-shape to change it)",)
 
 
+def unknown_dims(
+    name: str,
+    declared: tuple[int | None, ...],
+    bound: Sequence[int | None],
+    path: str | None = None,
+) -> ModelLoadError:
+    """An input with open dims besides the batch: which --input-shape to give (tf2onnx's own
+    error for it is 'Dimension -1 must be >= 0')."""
+    example = ",".join("?" if d is None else str(d) for d in bound)
+    return ModelLoadError(
+        f"input '{name}' has unknown dims {declared}: pass --input-shape {name}={example} "
+        "with the ?s filled in",
+        path=path,
+    )
+
+
 def input_shapes(
     model: Any, path: Path, given: Mapping[str, tuple[int, ...]], batch: int
 ) -> list[tuple[int, ...]]:
@@ -88,11 +111,6 @@ def input_shapes(
         else:
             shape = tuple(batch if i == 0 and d is None else d for i, d in enumerate(declared))
         if any(dim is None for dim in shape):
-            example = ",".join(str(d) if d is not None else "?" for d in shape)
-            raise ModelLoadError(
-                f"input '{name}' has unknown dims {declared}: pass --input-shape "
-                f"{name}={example} with the ?s filled in",
-                path=str(path),
-            )
+            raise unknown_dims(name, declared, shape, path=str(path))
         shapes.append(tuple(int(d) for d in shape if d is not None))
     return shapes
