@@ -12,16 +12,17 @@ from typing import Any
 from modelint.cli import main
 
 # A module-level object whose finalizer runs only in a full teardown, and an exit handler:
-# each leaves a mark file in the directory given first.
+# each leaves a mark file in the directory given first (the exit handler's says whether the
+# cycle collector is on at exit).
 EXIT_PROBE = """
-import atexit, sys
+import atexit, gc, sys
 from pathlib import Path
 marks = Path(sys.argv[1])
 class Teardown:
     def __del__(self):
         (marks / "teardown").write_text("ran")
 sentinel = Teardown()
-atexit.register(lambda: (marks / "atexit").write_text("ran"))
+atexit.register(lambda: (marks / "atexit").write_text(f"ran, collector on: {gc.isenabled()}"))
 sys.argv = ["modelint", *sys.argv[2:]]
 from modelint.cli import run
 run()
