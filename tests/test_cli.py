@@ -181,6 +181,48 @@ def test_inspect_json_lists_nodes(conv_model: Path) -> None:
     assert code == 0 and [n["macs"] for n in nodes] == [6_912, 0]
 
 
+def test_inspect_json_top_cuts_the_rows_of_its_view(conv_model: Path) -> None:
+    """--top N is the N costliest rows of the view asked for, as in the text report; the
+    other arrays stay whole. Inspect does not lint: findings are not known (null), not []."""
+    code, out, _ = run("inspect", "--format", "json", "--by", "op", "--top", "1", str(conv_model))
+    report = json.loads(out)
+    model = report["models"][0]
+    assert code == 0 and [row["name"] for row in model["by_op"]] == ["Conv"]
+    assert [node["key"] for node in model["nodes"]] == ["Conv:c", "Relu:y"]
+    assert model["findings"] is None and report["summary"]["findings"] is None
+    code, out, _ = run("inspect", "--format", "json", "--top", "1", str(conv_model))
+    model = json.loads(out)["models"][0]
+    assert [node["key"] for node in model["nodes"]] == ["Conv:c"]
+    assert [row["name"] for row in model["by_op"]] == ["Conv", "Relu"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("garbage", "not a valid ONNX protobuf"),
+        ("--input-shape", "input shape given for 'nope', which is not a graph input"),
+    ],
+)
+def test_inspect_json_of_an_unreadable_model_is_still_a_document(
+    tmp_path: Path, conv_model: Path, bad: str, message: str
+) -> None:
+    """A script reading inspect's JSON gets a document, with the error as check gives it."""
+    if bad == "garbage":
+        model = tmp_path / "bad.onnx"
+        model.write_bytes(b"garbage")
+        argv: tuple[str, ...] = (str(model),)
+    else:
+        model, argv = conv_model, ("--input-shape", "nope=1,2", str(conv_model))
+    code, out, err = run("inspect", "--format", "json", *argv)
+    report = json.loads(out)
+    assert code == 2 and report["models"] == []
+    [error] = report["errors"]
+    assert error["path"] == str(model) and error["kind"] == "model"
+    assert error["message"].startswith(f"{model}: ") and message in error["message"]
+    assert report["summary"] == {"models": 0, "errors": 1, "findings": None}
+    assert err == f"modelint: error: {error['message']}\n"
+
+
 def test_missing_command_and_unknown_option_are_usage_errors() -> None:
     assert run()[0] == 2
     code, _, err = run("check", "--frobnicate", "x.onnx")

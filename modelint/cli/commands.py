@@ -87,7 +87,12 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.analysis import load_cost_rules
     from modelint.load.formats import is_saved_model_dir
-    from modelint.report.inspect import render_inspect_json, render_inspect_text
+    from modelint.errors import ConfigError, ModelLoadError, ProfileError
+    from modelint.report.inspect import (
+        render_inspect_failure_json,
+        render_inspect_json,
+        render_inspect_text,
+    )
     from modelint.report.style import Style
     from modelint.rules import analyze_one, config_for
     from modelint.rules.run import rule_paths
@@ -104,13 +109,24 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"modelint inspect: {args.model} is a directory; inspect takes one model (a file "
             "or a SavedModel directory); use modelint check for directories"
         )
-    with progress_line(args.quiet, err) as progress:
-        options = check_options(args, progress)
-        config = config_for(path, options)
-        rules = load_cost_rules(rule_paths(config, options.rule_paths))
-        binding = bind_target(path, config, Overrides(profile=args.profile, dtype=args.dtype))
-        analysis = analyze_one(path, config, options, rules)
-        hardware = hardware_for(analysis, binding)
+    try:
+        with progress_line(args.quiet, err) as progress:
+            options = check_options(args, progress)
+            config = config_for(path, options)
+            rules = load_cost_rules(rule_paths(config, options.rule_paths))
+            binding = bind_target(path, config, Overrides(profile=args.profile, dtype=args.dtype))
+            analysis = analyze_one(path, config, options, rules)
+            hardware = hardware_for(analysis, binding)
+    except (ModelLoadError, ConfigError, ProfileError) as exc:
+        if args.format == "json":  # the document still comes, with the error as check's
+            kind = "model" if isinstance(exc, ModelLoadError) else "config"
+            message = str(exc) if exc.path else f"{path}: {exc}"
+            out.write(
+                render_inspect_failure_json(
+                    exc.path or str(path), message, kind, by=args.by, depth=args.depth
+                )
+            )
+        raise  # main prints it and picks the exit code
     _RETAINED[:] = [analysis]
     if args.format == "json":
         out.write(

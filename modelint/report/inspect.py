@@ -16,7 +16,7 @@ from modelint.report.text import model_summary
 from modelint.rules.target_views import Hardware
 from modelint.units import format_quantity
 
-__all__ = ["GROUPINGS", "render_inspect_json", "render_inspect_text"]
+__all__ = ["GROUPINGS", "render_inspect_failure_json", "render_inspect_json", "render_inspect_text"]
 
 GROUPINGS = {"op": "by_op", "scope": "by_scope", "layer": "by_layer"}
 
@@ -170,3 +170,12 @@ def render_inspect_json(
     if depth is not None:
         model["by_scope"] = [asdict(group) for group in analysis.by_scope_at(depth)]
     return render_json(run_dict_for_inspect(model, by=by, top=top, depth=depth))
+
+
+def render_inspect_failure_json(
+    path: str, message: str, kind: str, *, by: str, depth: int | None = None
+) -> str:
+    """The inspect JSON of a model that could not be read (``kind`` ``model``) or whose
+    config is broken (``config``): no model, the error as check reports it."""
+    error = {"path": path, "message": message, "kind": kind}
+    return render_json(run_dict_for_inspect(None, by=by, top=None, depth=depth, error=error))

@@ -150,23 +150,39 @@ def render_json(data: dict[str, Any]) -> str:
 
 
 def run_dict_for_inspect(
-    model: dict[str, Any], *, by: str, top: int | None, depth: int | None = None
+    model: dict[str, Any] | None,
+    *,
+    by: str,
+    top: int | None,
+    depth: int | None = None,
+    error: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The inspect JSON: the same envelope as check, one model, nodes included."""
-    if top is not None:
-        model["nodes"] = sorted(model["nodes"], key=lambda n: (-(n["flops"] or 0), n["key"]))[:top]
-    model["findings"] = []
+    """The inspect JSON: the same envelope as check, with one model (nodes included) or the
+    error that kept it from being read. ``top`` cuts the rows of the view asked for.
+    Inspect does not lint: ``findings`` is null (not known), not an empty list."""
+    if model is not None:
+        if top is not None:
+            rows = _VIEW_ROWS[by]
+            if by == "node":
+                model[rows] = sorted(model[rows], key=lambda n: (-(n["flops"] or 0), n["key"]))
+            model[rows] = model[rows][:top]
+        model["findings"] = None
     return {
         "modelint": __version__,
         "schema": SCHEMA_VERSION,
         "convention": CONVENTION,
         "view": by,
         "depth": depth,
-        "models": [model],
-        "errors": [],
+        "models": [model] if model is not None else [],
+        "errors": [error] if error is not None else [],
         "summary": {
-            "models": 1,
-            "errors": 0,
-            "findings": {level.label: 0 for level in reversed(Severity)},
+            "models": 1 if model is not None else 0,
+            "errors": 1 if error is not None else 0,
+            "findings": None,
         },
     }
+
+
+# inspect's --by: the array of the model object that is its rows (group rows come sorted
+# by FLOPs, descending)
+_VIEW_ROWS = {"node": "nodes", "op": "by_op", "scope": "by_scope", "layer": "by_layer"}
