@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 
 import onnx
 
@@ -65,19 +66,28 @@ def _checked_shapes(input_shapes: Mapping[str, Sequence[int]]) -> dict[str, tupl
     and the shape then had the wrong rank)."""
     shapes = {}
     for name, dims in input_shapes.items():
-        for index, dim in enumerate(dims):
-            if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
-                raise UsageError(
-                    f"input_shapes[{name!r}][{index}] is {dim!r}: every dim needs a positive "
-                    "size (leave an input out to keep the model's own dims)"
-                )
-        shapes[name] = tuple(dims)
+        shapes[name] = tuple(_dim(name, index, dim) for index, dim in enumerate(dims))
     return shapes
 
 
-def _selected(rules: Any, select: Sequence[str]) -> frozenset[str]:
+def _dim(name: str, index: int, dim: object) -> int:
+    """An integer of any kind (numpy's included: ``tuple(array.shape)``), as a plain int."""
+    where = f"input_shapes[{name!r}][{index}] is {dim!r}"
+    if isinstance(dim, bool):
+        raise UsageError(f"{where}: a dim is an integer, not a bool")
+    if not isinstance(dim, SupportsIndex):
+        raise UsageError(
+            f"{where}: a dim is an integer (leave an input out to keep the model's own dims)"
+        )
+    size = operator.index(dim)
+    if size <= 0:
+        raise UsageError(f"{where}: every dim needs a positive size")
+    return size
+
+
+def _selected(rules: Any, select: str | Sequence[str]) -> frozenset[str]:
     chosen = set()
-    for selector in select:
+    for selector in (select,) if isinstance(select, str) else select:
         found = {r.id for r in rules if selector == "ALL" or r.id.startswith(selector)}
         rule = rules.get(selector)
         found |= {rule.id} if rule is not None else set()
@@ -120,16 +130,17 @@ def _checked_parameters(
 def lint(
     model: str | Path | onnx.ModelProto | ModelAnalysis | Any,
     *,
-    select: Sequence[str] = ("ALL",),
+    select: str | Sequence[str] = ("ALL",),
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     input_shapes: Mapping[str, Sequence[int]] | None = None,
     rule_paths: Sequence[str | Path] = (),
 ) -> tuple[Finding, ...]:
     """The lint findings on ``model`` (anything :func:`analyze` takes, or its result).
 
-    ``select`` takes rule ids, id prefixes (``"MLA"``), names or ``"ALL"``; ``parameters``
-    sets rule parameters by id (``{"MLA001": {"depth": 6}}``); ``rule_paths`` adds rule
-    directories (lint and cost rules). No config file is read: that is the CLI's job.
+    ``select`` takes rule ids, id prefixes (``"MLA"``), names or ``"ALL"``, one or a sequence
+    of them; ``parameters`` sets rule parameters by id (``{"MLA001": {"depth": 6}}``);
+    ``rule_paths`` adds rule directories (lint and cost rules). No config file is read: that
+    is the CLI's job.
     """
     from modelint.rules import RuleSettings, load_lint_rules, run_rules  # noqa: PLC0415
 

@@ -109,3 +109,23 @@ def test_a_long_inference_error_is_cut_at_a_word_and_marked() -> None:
     assert len(short) <= 400 and short.endswith(" …")
     assert text.startswith(short.removesuffix(" …")) and text[len(short) - 2] == " "
     assert _shortened("short enough", 400) == "short enough"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (CYCLE, "the graph has a cycle (ONNX graphs must be acyclic)"),
+        (UNDEFINED, "invalid ONNX graph: node 'Add:z' reads tensor 'ghost', which no node, "),
+    ],
+)
+def test_the_api_error_of_an_invalid_graph_names_its_file(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    """As every other load error does (the CLI named the file; a batch script did not)."""
+    from modelint import analyze
+    from modelint.errors import ModelLoadError
+
+    path = _write(tmp_path, "invalid.onnxtxt", text)
+    with pytest.raises(ModelLoadError) as caught:
+        analyze(path)
+    assert caught.value.path == path and str(caught.value).startswith(f"{path}: {problem}")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from modelint.analysis.cost_rules import CostRules, load_cost_rules
 from modelint.analysis.costs import compute_costs
 from modelint.analysis.model import ModelAnalysis
 from modelint.analysis.summary import coverage, totals
+from modelint.errors import ModelLoadError
 from modelint.graph import Shape, start_build
 from modelint.load import LoadedModel, load_model
 
@@ -53,14 +55,18 @@ class PendingAnalysis:
 
     def finish(self, rules: CostRules) -> ModelAnalysis:
         loaded, options = self.loaded, self.options
-        graph = self._build.finish(loaded.layer_of)
-        graph.topological_order()  # raises on a cyclic graph: every command refuses it, alone
+        try:
+            graph = self._build.finish(loaded.layer_of)
+            graph.topological_order()  # raises on a cyclic graph: every command refuses it
+        except ModelLoadError as exc:  # an invalid graph: the error names its file
+            exc.path = exc.path or loaded.path
+            raise
         costs = compute_costs(graph, rules)
         return ModelAnalysis(
             path=loaded.path,
             format=loaded.format,
             graph=graph,
-            costs=costs,
+            costs=MappingProxyType(costs),  # frozen as the rest: totals are sums over it
             totals=totals(graph, costs),
             coverage=coverage(graph, costs),
             source_params=loaded.source_params,

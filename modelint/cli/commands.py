@@ -12,7 +12,9 @@ from modelint.cli.parser import UsageExit
 from modelint.cli.progress import progress_line
 
 if TYPE_CHECKING:  # the pipeline is imported per command: `modelint --version` stays instant
+    from modelint.analysis import ModelAnalysis
     from modelint.rules import CheckOptions
+    from modelint.rules.target_views import Hardware
 
 __all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "run_check", "run_costs", "run_inspect"]
 
@@ -85,19 +87,14 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from modelint.analysis import load_cost_rules
-    from modelint.load.formats import is_saved_model_dir
     from modelint.errors import ConfigError, ModelLoadError, ProfileError
+    from modelint.load.formats import is_saved_model_dir
     from modelint.report.inspect import (
         render_inspect_failure_json,
         render_inspect_json,
         render_inspect_text,
     )
     from modelint.report.style import Style
-    from modelint.rules import analyze_one, config_for
-    from modelint.rules.run import rule_paths
-    from modelint.rules.selection import Overrides
-    from modelint.rules.targets import bind_target, hardware_for
 
     if args.top is not None and args.top <= 0:
         raise UsageExit("modelint inspect: --top must be positive")
@@ -110,38 +107,41 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "or a SavedModel directory); use modelint check for directories"
         )
     try:
-        with progress_line(args.quiet, err) as progress:
-            options = check_options(args, progress)
-            config = config_for(path, options)
-            rules = load_cost_rules(rule_paths(config, options.rule_paths))
-            binding = bind_target(path, config, Overrides(profile=args.profile, dtype=args.dtype))
-            analysis = analyze_one(path, config, options, rules)
-            hardware = hardware_for(analysis, binding)
+        analysis, hardware = _inspected(path, args, err)
     except (ModelLoadError, ConfigError, ProfileError) as exc:
         if args.format == "json":  # the document still comes, with the error as check's
             kind = "model" if isinstance(exc, ModelLoadError) else "config"
             message = str(exc) if exc.path else f"{path}: {exc}"
+            where = exc.path or str(path)
             out.write(
-                render_inspect_failure_json(
-                    exc.path or str(path), message, kind, by=args.by, depth=args.depth
-                )
+                render_inspect_failure_json(where, message, kind, by=args.by, depth=args.depth)
             )
         raise  # main prints it and picks the exit code
-    _RETAINED[:] = [analysis]
+    view = {"by": args.by, "top": args.top, "hardware": hardware, "depth": args.depth}
     if args.format == "json":
-        out.write(
-            render_inspect_json(
-                analysis, by=args.by, top=args.top, hardware=hardware, depth=args.depth
-            )
-        )
+        out.write(render_inspect_json(analysis, **view))
     else:
-        style = Style(color=color(args, out))
-        out.write(
-            render_inspect_text(
-                analysis, style, by=args.by, top=args.top, hardware=hardware, depth=args.depth
-            )
-        )
+        out.write(render_inspect_text(analysis, Style(color=color(args, out)), **view))
     return EXIT_CLEAN
+
+
+def _inspected(path: Path, args: argparse.Namespace, err: TextIO) -> tuple[ModelAnalysis, Hardware]:
+    """The model's analysis, and its hardware target when it has one."""
+    from modelint.analysis import load_cost_rules
+    from modelint.rules import analyze_one, config_for
+    from modelint.rules.run import rule_paths
+    from modelint.rules.selection import Overrides
+    from modelint.rules.targets import bind_target, hardware_for
+
+    with progress_line(args.quiet, err) as progress:
+        options = check_options(args, progress)
+        config = config_for(path, options)
+        rules = load_cost_rules(rule_paths(config, options.rule_paths))
+        binding = bind_target(path, config, Overrides(profile=args.profile, dtype=args.dtype))
+        analysis = analyze_one(path, config, options, rules)
+        hardware = hardware_for(analysis, binding)
+    _RETAINED[:] = [analysis]
+    return analysis, hardware
 
 
 def run_costs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
