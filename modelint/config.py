@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from modelint.config_files import preset_path, pyproject_table, resolve
+from modelint.config_files import preset_path, pyproject_table, resolve, shown_path
 from modelint.errors import ConfigError
 from modelint.findings import Severity
 from modelint.profiles import Budgets, parse_budgets
@@ -32,6 +32,7 @@ __all__ = [
     "load_config",
     "parse_shape",
     "repository_root",
+    "shown_path",
 ]
 
 CONFIG_NAMES = (".modelint.yaml", ".modelint.yml")
@@ -130,10 +131,10 @@ def find_config_file(model: Path) -> Path | None:
     for directory in (start, *start.parents):
         for name in CONFIG_NAMES:
             if (directory / name).is_file():
-                return directory / name
+                return shown_path(directory / name)
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file() and pyproject_table(pyproject) is not None:
-            return pyproject
+            return shown_path(pyproject)
         if directory == root:
             break
     return None

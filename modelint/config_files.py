@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["PRESETS", "Merged", "preset_path", "pyproject_table", "resolve"]
+__all__ = ["PRESETS", "Merged", "preset_path", "pyproject_table", "resolve", "shown_path"]
 
 PRESETS = ("recommended", "strict")
 # Keys whose values accumulate along `extends` (lists append, mappings merge key by key).
@@ -53,21 +53,31 @@ def pyproject_table(path: Path) -> Mapping[str, Any] | None:
     return table if isinstance(table, Mapping) else None
 
 
+def shown_path(path: Path) -> Path:
+    """``path`` as reports show model paths: relative to the working directory when it lies
+    below it (a found config file's errors never print an absolute path nobody typed)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _read(path: Path) -> dict[str, Any]:
+    shown = str(shown_path(path))  # what errors name
     if path.name == "pyproject.toml":
         table = pyproject_table(path)
         if table is None:
-            raise ConfigError("has no [tool.modelint] table", path=str(path))
+            raise ConfigError("has no [tool.modelint] table", path=shown)
         document: Any = dict(table)
     else:
-        document = read_yaml(str(path), ConfigError)
+        document = read_yaml(shown, ConfigError)  # relative to the working directory
     if document is None:
         return {}
     if not isinstance(document, Mapping):
-        raise ConfigError("a config file must be a mapping of keys", path=str(path))
+        raise ConfigError("a config file must be a mapping of keys", path=shown)
     if path.parent != preset_path("x").parent:  # built-in presets: validated by the tests
         root = "tool.modelint" if path.name == "pyproject.toml" else None
-        validate_document(dict(document), "config", path=str(path), error=ConfigError, root=root)
+        validate_document(dict(document), "config", path=shown, error=ConfigError, root=root)
     return dict(document)
 
 
@@ -149,9 +159,10 @@ def resolve(path: Path, chain: tuple[Path, ...] = ()) -> Merged:
     """The merged values of ``path`` and everything it extends, with their origins."""
     path = path.resolve()
     if path in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, path))
-        raise ConfigError(f"cycle in extends: {cycle}", path=str(path), key="extends")
-    label = f"preset {path.stem}" if path.parent == preset_path("x").parent else str(path)
+        cycle = " -> ".join(str(shown_path(p)) for p in (*chain, path))
+        raise ConfigError(f"cycle in extends: {cycle}", path=str(shown_path(path)), key="extends")
+    preset = path.parent == preset_path("x").parent
+    label = f"preset {path.stem}" if preset else str(shown_path(path))
     document = _absolute(_read(path), path.parent, label)
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}

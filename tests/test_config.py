@@ -124,6 +124,30 @@ def test_a_broken_discovered_config_fails_its_models_only(tmp_path: Path, conv_m
     assert line.startswith(f"modelint: error: {config}: (top level): unknown key 'selekt'")
 
 
+def test_a_found_config_is_named_as_the_models_are(
+    tmp_path: Path, conv_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relative to the working directory, as the model paths given: no absolute path nobody
+    typed (json.md), in the errors and in every message that names the file."""
+    (tmp_path / "A").mkdir()
+    (tmp_path / "A" / "m.onnx").write_bytes(conv_model.read_bytes())
+    (tmp_path / "A" / ".modelint.yaml").write_text("selekt: [MLA]\nextends: [base.yaml]\n")
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--format", "json", "A"], out=out, err=err) == 2
+    [error] = json.loads(out.getvalue())["errors"]
+    assert error["path"] == "A/.modelint.yaml"
+    assert error["message"].startswith("A/.modelint.yaml: (top level): unknown key 'selekt'")
+    assert str(tmp_path) not in out.getvalue() + err.getvalue()
+    (tmp_path / "A" / ".modelint.yaml").write_text("extends: [base.yaml]\n")
+    (tmp_path / "A" / "base.yaml").write_text("extends: [.modelint.yaml]\n")
+    assert main(["check", "A"], out=out, err=(err := io.StringIO())) == 2
+    assert err.getvalue() == (
+        "modelint: error: A/.modelint.yaml: extends: cycle in extends: "
+        "A/.modelint.yaml -> A/base.yaml -> A/.modelint.yaml\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("output", "expected"),
     [

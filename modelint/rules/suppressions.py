@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from modelint.config import Suppression
+from modelint.config import Suppression, shown_path
 from modelint.findings import Finding, Location, Severity
 from modelint.rules.spec import LintRule
 
@@ -74,13 +74,7 @@ def _selects_any(entry: Suppression, rules: Sequence[LintRule]) -> bool:
 def _shown(origin: str | None) -> str:
     """The config file as reports show model paths: relative to the working directory when
     it lies below it (reports never print an absolute path nobody typed)."""
-    if not origin:
-        return "<config>"
-    path = Path(origin)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return origin
+    return str(shown_path(Path(origin))) if origin else "<config>"
 
 
 @dataclass
