@@ -126,7 +126,11 @@ def repository_root(start: Path) -> Path | None:
 
 def find_config_file(model: Path) -> Path | None:
     """The closest config file above ``model``, not looking past the repository root."""
-    start = (model if model.is_dir() else model.parent).resolve()
+    try:
+        searched = model.is_dir()
+    except OSError:  # a name too long, no permission: its load reports it, not this search
+        searched = False
+    start = (model if searched else model.parent).resolve()
     root = repository_root(start)
     for directory in (start, *start.parents):
         for name in CONFIG_NAMES:

@@ -88,6 +88,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.errors import ConfigError, ModelLoadError, ProfileError
+    from modelint.load.discover import is_directory
     from modelint.load.formats import is_saved_model_dir
     from modelint.report.inspect import (
         render_inspect_failure_json,
@@ -101,7 +102,7 @@ def run_inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.depth is not None and (args.depth <= 0 or args.by != "scope"):
         raise UsageExit("modelint inspect: --depth takes a positive N, with --by scope")
     path = Path(args.model)
-    if path.is_dir() and not is_saved_model_dir(path):
+    if is_directory(path) and not is_saved_model_dir(path):
         raise UsageExit(
             f"modelint inspect: {args.model} is a directory; inspect takes one model (a file "
             "or a SavedModel directory); use modelint check for directories"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from modelint.diff.deltas import ModelDiff, diff_models
 from modelint.errors import UsageError
+from modelint.load.discover import is_directory
 from modelint.load.formats import is_saved_model_dir
 from modelint.rules import CheckOptions, LoadFailure, ModelResult, check_paths
 
@@ -31,9 +32,13 @@ def _relative(result: ModelResult, base: Path) -> str:
 
 def _is_tree(path: Path) -> bool:
     """A directory of models (a SavedModel directory is one model)."""
-    if not path.exists():
-        raise UsageError(f"{path}: no such file or directory")
-    return path.is_dir() and not is_saved_model_dir(path)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return is_directory(path) and not is_saved_model_dir(path)
 
 
 def diff_paths(old: str | Path, new: str | Path, options: CheckOptions) -> DiffResult:

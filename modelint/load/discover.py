@@ -14,11 +14,12 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelint.load.formats import MODEL_SUFFIXES, is_saved_model_dir
 
-__all__ = ["discover_models"]
+__all__ = ["Discovery", "discover_models", "is_directory"]
 
 _SKIP_DIRS = frozenset(
     {
@@ -35,32 +36,75 @@ _SKIP_DIRS = frozenset(
 )
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    if is_saved_model_dir(directory):
-        yield directory  # a SavedModel is one model, not a tree of files
+@dataclass(frozen=True)
+class Discovery:
+    """The model paths found, and the places that could not be searched: (path, cause)."""
+
+    models: list[Path]
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _walk(
+    directory: Path, seen: set[tuple[int, int]], unreadable: list[tuple[Path, str]]
+) -> Iterator[Path]:
+    """Model files under ``directory``: regular files only (a FIFO named ``*.onnx`` would
+    block the run forever), each real directory once (``seen``: device and inode)."""
+    try:
+        status = directory.stat()
+        if (status.st_dev, status.st_ino) in seen:
+            return
+        seen.add((status.st_dev, status.st_ino))
+        if is_saved_model_dir(directory):
+            yield directory  # a SavedModel is one model, not a tree of files
+            return
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError as exc:
+        unreadable.append((directory, f"cannot search this directory: {exc.strerror or exc}"))
         return
-    entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     for entry in entries:
         path = Path(entry.path)
-        if entry.is_dir():
+        if is_directory(entry):
             if entry.name not in _SKIP_DIRS:
-                yield from _walk(path)
-        elif path.suffix.lower() in MODEL_SUFFIXES and path.name != "saved_model.pb":
+                yield from _walk(path, seen, unreadable)
+        elif (
+            path.suffix.lower() in MODEL_SUFFIXES
+            and path.name != "saved_model.pb"
+            and _is_file(entry)
+        ):
             yield path
 
 
-def discover_models(paths: Iterable[str | Path]) -> list[Path]:
+def is_directory(item: Path | os.DirEntry[str]) -> bool:
+    """False where the answer is an error (no permission, a name too long, a symlink
+    loop): a path given is then loaded, and its load error names the cause."""
+    try:
+        return item.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def discover_models(paths: Iterable[str | Path]) -> Discovery:
     """Files are kept as given (their format is checked when loaded); directories are
     searched recursively for model files and SavedModel directories, less what git
-    ignores. Order is stable."""
+    ignores. Order is stable. A directory that cannot be read is reported, and the search
+    goes on; a directory reached twice (a symlink to an ancestor) is searched once."""
     found: list[Path] = []
+    unreadable: list[tuple[Path, str]] = []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            found.extend(_not_ignored(path, list(_walk(path))))
+        if is_directory(path):
+            walked = list(_walk(path, set(), unreadable))
+            found.extend(_not_ignored(path, walked))
         else:
-            found.append(path)
-    return list(dict.fromkeys(found))
+            found.append(path)  # loading it says what is wrong, if anything
+    return Discovery(list(dict.fromkeys(found)), unreadable)
 
 
 def _not_ignored(directory: Path, candidates: list[Path]) -> list[Path]:

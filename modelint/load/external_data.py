@@ -73,10 +73,17 @@ def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
         offset, length = int(fields.get("offset", 0)), int(fields.get("length", size))
     except (KeyError, TypeError, ValueError):  # a dtype without a fixed size, a bad entry
         return None
-    if length != size or offset < 0:
+    if length != size or offset < 0 or not _regular(path):  # a FIFO would block the read
         return None
     with contextlib.suppress(OSError), path.open("rb") as stream:
         stream.seek(offset)
         data = stream.read(length)
         return data if len(data) == length else None
     return None
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False

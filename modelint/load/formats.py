@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import struct
 import zipfile
 from pathlib import Path
@@ -30,9 +31,13 @@ _TFLITE_MODEL_VECTORS = {1: 4, 2: 4, 3: 1, 4: 4, 5: 4, 6: 4, 7: 4}
 
 
 def is_saved_model_dir(path: Path) -> bool:
-    return path.is_dir() and any(
-        (path / name).is_file() for name in ("saved_model.pb", "saved_model.pbtxt")
-    )
+    """False too where the answer is an error (a directory that cannot be entered)."""
+    try:
+        return path.is_dir() and any(
+            (path / name).is_file() for name in ("saved_model.pb", "saved_model.pbtxt")
+        )
+    except OSError:
+        return False
 
 
 def _head(path: Path) -> bytes:
@@ -55,12 +60,18 @@ def _by_content(path: Path, head: bytes) -> str | None:
 
 def detect_format(path: Path) -> str:
     """Return the format name of ``path`` or raise ModelLoadError naming the file."""
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ModelLoadError("no such file or directory", path=str(path)) from None
+    except OSError as exc:  # no permission on a directory above it, a name too long, a loop
+        raise ModelLoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    if stat.S_ISDIR(mode):
         if is_saved_model_dir(path):
             return "saved-model"
         raise ModelLoadError("directory holds no saved_model.pb: not a SavedModel", path=str(path))
-    if not path.exists():
-        raise ModelLoadError("no such file or directory", path=str(path))
+    if not stat.S_ISREG(mode):  # reading a FIFO would wait for a writer forever
+        raise ModelLoadError("not a regular file (a FIFO, socket or device)", path=str(path))
     if path.name in ("saved_model.pb", "saved_model.pbtxt"):
         return "saved-model"
     suffix = path.suffix.lower()

@@ -20,6 +20,7 @@ from modelint.errors import ConfigError, ModelintError, ModelLoadError, ProfileE
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
+from modelint.load.discover import is_directory
 from modelint.load.formats import MODEL_SUFFIXES
 from modelint.resources import plugin_rule_dirs
 from modelint.rules.engine import run_rules
@@ -249,18 +250,12 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     """Analyse and lint every model under ``paths``; a bad file, or a broken config found
     beside some of them, becomes a LoadFailure and the rest go on. Errors in options, in
     ``--config`` or in rules concern the whole run and are raised."""
-    paths = list(paths)
-    found = discover_models(paths)
-    configs, failures = _configs(found, options)
-    failures += _empty_directories(paths, found) if found else []
+    configs, failures = _found(list(paths), options)
     models = [
         path
         for path in configs
         if not excluded(options.judged(path), configs[path], options.exclude)
     ]
-    if not found:
-        where = ", ".join(str(path) for path in paths)
-        raise UsageError(f"no model files found in {where} (looked for {_LOOKED_FOR})")
     left_out = len(configs) - len(models)
     if not models and not failures:  # all excluded: pre-commit passed only excluded files
         return RunResult((), (), (), load_config(None).fail_on, excluded=left_out)
@@ -300,14 +295,36 @@ def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult
     )
 
 
-def _empty_directories(paths: Iterable[str | Path], found: Sequence[Path]) -> list[LoadFailure]:
+def _found(
+    paths: list[str | Path], options: CheckOptions
+) -> tuple[dict[Path, Config], list[LoadFailure]]:
+    """The models under ``paths`` with their configs, and what could not be searched or is
+    under a broken config; no model and no failure at all is a usage error."""
+    discovery = discover_models(paths)
+    found = discovery.models
+    configs, failures = _configs(found, options)
+    failures += [LoadFailure(str(path), f"{path}: {cause}") for path, cause in discovery.unreadable]
+    failures += _empty_directories(paths, found, discovery.unreadable) if found else []
+    if not found and not discovery.unreadable:
+        where = ", ".join(str(path) for path in paths)
+        raise UsageError(f"no model files found in {where} (looked for {_LOOKED_FOR})")
+    return configs, failures
+
+
+def _empty_directories(
+    paths: Iterable[str | Path], found: Sequence[Path], unreadable: Sequence[tuple[Path, str]]
+) -> list[LoadFailure]:
     """A directory given with no model under it: most likely a wrong path, or a build that
-    wrote nothing, which CI should not pass over in silence."""
+    wrote nothing, which CI should not pass over in silence (one that could not be searched
+    is reported as such)."""
     directories = {path.parent for path in found} | set(found)
+    searched = {path for path, _ in unreadable}
     return [
         LoadFailure(str(path), f"{path}: no model files found (looked for {_LOOKED_FOR})")
         for path in map(Path, paths)
-        if path.is_dir() and not any(path == d or path in d.parents for d in directories)
+        if is_directory(path)
+        and path not in searched
+        and not any(path == d or path in d.parents for d in directories)
     ]
 
 
