@@ -9,6 +9,7 @@ Format specs are Python's numeric/str specs, plus ``si`` (1.23 G), ``si:<unit>``
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from decimal import Decimal
 from typing import Any
 
 from modelint.errors import ExpressionError
@@ -17,7 +18,16 @@ from modelint.units import format_bytes
 
 __all__ = ["Template", "compile_template", "format_si", "plural"]
 
-_SI_PREFIXES = ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+_SI_PREFIXES = (
+    (1e24, "Y"),
+    (1e21, "Z"),
+    (1e18, "E"),
+    (1e15, "P"),
+    (1e12, "T"),
+    (1e9, "G"),
+    (1e6, "M"),
+    (1e3, "k"),
+)
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -26,8 +36,11 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 def format_si(value: float, unit: str = "", digits: int = 3) -> str:
-    """Format with an SI prefix: 4_100_000_000 -> '4.1 G' (3 significant digits)."""
+    """Format with an SI prefix: 4_100_000_000 -> '4.1 G' (3 significant digits); past the
+    prefixes, in exponent notation (exact for counts too large for a float: 10**400)."""
     magnitude = abs(value)
+    if magnitude >= 1e27:
+        return f"{Decimal(value):.{digits - 1}e} {unit}".rstrip()
     for scale, prefix in _SI_PREFIXES:
         if magnitude >= scale:
             text = f"{value / scale:.{digits}g}"
@@ -41,10 +54,11 @@ def _format(value: Any, spec: str) -> str:
         return str(value)
     if spec == "%":
         return f"{float(value) * 100:.1f} %"
+    number = value if isinstance(value, int) else float(value)  # an int of any size
     if spec == "si:B":  # sizes: binary prefixes, like every size modelint prints
-        return format_bytes(float(value))
+        return format_bytes(number)
     if spec == "si" or spec.startswith("si:"):
-        return format_si(float(value), spec[3:])
+        return format_si(number, spec[3:])
     return format(value, spec)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from decimal import Decimal
 from typing import NamedTuple
 
 from modelint.errors import UnitError
@@ -176,9 +177,11 @@ def _scaled(value: float, scales: tuple[tuple[float, str], ...]) -> tuple[float,
 def format_bytes(value: float, digits: int = 3) -> str:
     """A size, always with binary prefixes and never in exponent notation: 512 -> '512 B',
     21_930 -> '21.4 KiB', 1_044_000 -> '1020 KiB', 2_097_152 -> '2 MiB'."""
+    if abs(value) >= 1024**8 * 1000:  # past YiB: exponent notation, exact for any int
+        return f"{Decimal(value):.{digits - 1}e} B"
     size, prefix = float(value), ""
-    for prefix in ("", "Ki", "Mi", "Gi", "Ti", "Pi"):
-        if abs(size) < 1023.5 or prefix == "Pi":  # 1023.9 KiB would read 1024 KiB
+    for prefix in ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"):
+        if abs(size) < 1023.5 or prefix == "Yi":  # 1023.9 KiB would read 1024 KiB
             break
         size /= 1024
     if not prefix and size == int(size):

@@ -19,6 +19,10 @@ from modelint.graph import ModelGraph, OpNode
 
 __all__ = ["NodeCost", "compute_costs"]
 
+# Past any real model (a forward pass of the largest LLM is ~1e15): a count this large comes
+# from a broken custom formula, and past ~1e308 no report could even print it.
+_MAX_COUNT = 10**30
+
 
 class _Engine:
     def __init__(self, graph: ModelGraph, rules: CostRules) -> None:
@@ -165,6 +169,11 @@ class _Engine:
             return self._base(node).uncosted(exc.reason)
         except EvaluationError as exc:
             return self._base(node).uncosted(f"cost formula of {node.op_type} failed: {exc}")
+        if max(macs, flops, transcendentals) > _MAX_COUNT:
+            return self._base(node).uncosted(
+                f"cost formula of {node.op_type} gives more than 10**30 operations "
+                "(a rule's formula or the graph's shapes are wrong)"
+            )
         params, weight_bytes = self.owned.get(node.key, (0, 0))
         act_in, act_out = self._activation_bytes(node)
         return NodeCost(

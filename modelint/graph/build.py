@@ -322,7 +322,7 @@ def _tensors(
         entry = types.get(name, unknown)
         size = sizes.get(entry)
         if size is None:
-            size = sizes[entry] = tensor_size(*entry)
+            size = sizes[entry] = _addressable(name, tensor_size(*entry))
         initializer = name in initializers
         tensors[name] = new(
             TensorInfo,
@@ -330,6 +330,20 @@ def _tensors(
              name in graph_inputs and not initializer, name in outputs, *size),
         )  # fmt: skip
     return tensors
+
+
+_MAX_ELEMENTS = 2**63 - 1  # ONNX dims are int64: no runtime can index a larger tensor
+
+
+def _addressable(name: str, size: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """``size``, unless the tensor could not exist: its costs would be numbers past any
+    float (a rank-20 tensor of 2**62-sized dims) that no report can print."""
+    if size[0] is not None and size[0] > _MAX_ELEMENTS:
+        raise ModelLoadError(
+            f"invalid ONNX graph: tensor '{name}' would hold more than 2**63 - 1 elements, "
+            "which no runtime can index"
+        )
+    return size
 
 
 def _loop_state_inputs(body: onnx.GraphProto) -> frozenset[int]:
