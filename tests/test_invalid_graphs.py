@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import onnx
 import pytest
 from cli_support import run
+from onnx import TensorProto, helper
 
 HEADER = '<ir_version: 8, opset_import: ["" : 17]>\n'
 UNDEFINED = (
@@ -129,3 +131,86 @@ def test_the_api_error_of_an_invalid_graph_names_its_file(
     with pytest.raises(ModelLoadError) as caught:
         analyze(path)
     assert caught.value.path == path and str(caught.value).startswith(f"{path}: {problem}")
+
+
+def _helper_model(tmp_path: Path, nodes: list[onnx.NodeProto], inputs: list[str]) -> str:
+    """A float[1, 4] graph from onnx.helper (the text format cannot break SSA), with a
+    4x4 weight 'w'; its output is 'z'."""
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 4]) for name in inputs],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor("w", TensorProto.FLOAT, [4, 4], [0.0] * 16)],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return str(path)
+
+
+def test_a_node_named_like_another_nodes_key_keeps_both(tmp_path: Path) -> None:
+    """An unnamed Relu writing t1 would get the key 'Relu:t1', which a MatMul has as its
+    name: the Relu was dropped (16 MACs short, its weight owned by the Relu)."""
+    path = _helper_model(
+        tmp_path,
+        [
+            helper.make_node("MatMul", ["x", "w"], ["t0"], name="Relu:t1"),
+            helper.make_node("Relu", ["t0"], ["t1"]),
+            helper.make_node("MatMul", ["t1", "w"], ["z"], name="last"),
+        ],
+        ["x"],
+    )
+    code, out, _ = run("inspect", "--format", "json", path)
+    nodes = json.loads(out)["models"][0]["nodes"]
+    assert code == 0 and [(n["key"], n["op_type"], n["macs"]) for n in nodes] == [
+        ("Relu:t1", "MatMul", 16),
+        ("Relu#1", "Relu", 0),
+        ("last", "MatMul", 16),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("nodes", "inputs", "problem"),
+    [
+        (
+            [helper.make_node("Relu", ["x"], ["z"]), helper.make_node("Relu", ["x"], ["z"])],
+            ["x"],
+            "tensor 'z' is written by node 'Relu' and by node 'Relu' (each tensor has one writer)",
+        ),
+        (
+            [
+                helper.make_node("Relu", ["z"], ["x"], name="r"),
+                helper.make_node("Relu", ["x"], ["z"]),
+            ],
+            ["x"],
+            "tensor 'x' is written by a graph input and by node 'r' (each tensor has one writer)",
+        ),
+        (
+            [helper.make_node("MatMul", ["x", "w"], ["w"], name="mm")],
+            ["x"],
+            "tensor 'w' is written by an initializer and by node 'mm' (each tensor has one writer)",
+        ),
+        ([helper.make_node("Relu", ["x"], ["z"])], ["x", "x"], "graph input 'x' is declared twice"),
+        (
+            [helper.make_node("Relu", ["x"], ["y"])],
+            ["x"],
+            "graph output 'z' is defined by no node, graph input or initializer",
+        ),
+    ],
+)
+def test_a_graph_that_breaks_single_assignment_is_refused(
+    tmp_path: Path, nodes: list[onnx.NodeProto], inputs: list[str], problem: str
+) -> None:
+    """A second writer of a tensor was costed as if the first did not exist."""
+    path = _helper_model(tmp_path, nodes, inputs)
+    code, _, err = run("check", path)
+    assert (code, err) == (2, f"modelint: error: {path}: invalid ONNX graph: {problem}\n")
+
+
+def test_a_node_reading_its_own_output_is_a_cycle(tmp_path: Path) -> None:
+    path = _helper_model(tmp_path, [helper.make_node("Add", ["x", "z"], ["z"])], ["x"])
+    code, _, err = run("check", path)
+    assert (code, err) == (
+        2,
+        f"modelint: error: {path}: the graph has a cycle (ONNX graphs must be acyclic)\n",
+    )

@@ -67,7 +67,7 @@ class GraphBuild:
         with job or contextlib.nullcontext():
             walk = _Walk()
             _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
-            _check_defined(walk)
+            _check_defined(walk, [value.name for value in model.graph.output])
             # While the child infers: the edges, which need no types (lazily found otherwise).
             links = find_links(walk.nodes, walk.producers) if job else None
             consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
@@ -159,16 +159,22 @@ def _traits(walk: _Walk) -> GraphTraits:
     )
 
 
-def _check_defined(walk: _Walk) -> None:
-    """Every tensor a node reads must be a node output, a graph input or an initializer:
-    ONNX checkers and runtimes refuse a model that reads anything else, and its costs would
-    rest on a tensor nobody defines."""
+def _check_defined(walk: _Walk, outputs: list[str]) -> None:
+    """Every tensor a node reads, and every output of the model, must be a node output, a
+    graph input or an initializer: ONNX checkers and runtimes refuse a model that reads
+    anything else, and its costs would rest on a tensor nobody defines."""
     producers, initializers, inputs = walk.producers, walk.initializers, walk.graph_inputs
     for name, users in walk.consumers.items():
         if name not in producers and name not in initializers and name not in inputs:
             raise ModelLoadError(
                 f"invalid ONNX graph: node '{users[0]}' reads tensor '{name}', which no node, "
                 "graph input or initializer defines"
+            )
+    for name in outputs:
+        if name not in producers and name not in initializers and name not in inputs:
+            raise ModelLoadError(
+                f"invalid ONNX graph: graph output '{name}' is defined by no node, graph "
+                "input or initializer"
             )
 
 
@@ -183,9 +189,9 @@ def _local_keys(fields: list[_Fields]) -> list[str]:
     for index, (name, op_type, _, _, outputs, _) in enumerate(fields):
         if name and counts[name] == 1:
             keys.append(name)
-        elif outputs and outputs[0]:
+        elif outputs and outputs[0] and f"{op_type}:{outputs[0]}" not in counts:
             keys.append(f"{op_type}:{outputs[0]}")
-        else:
+        else:  # no output, or a node named like the key another would get
             keys.append(f"{op_type}#{index}")
     return keys
 
@@ -227,9 +233,11 @@ def _walk_graph(
     walk.initializers.update(zip(names, initializers, strict=True))
     walk.constant.update(names)
     walk.weight.update(names)
-    walk.graph_inputs.update(value.name for value in graph.input)
+    declared_inputs = [value.name for value in graph.input]
+    walk.graph_inputs.update(declared_inputs)
     protos = list(graph.node)
     fields = _read_fields(protos)
+    _check_single_assignment(fields, declared_inputs, names)
     inherited = walk.nodes[parent].layer if parent else None
     nodes, new = walk.nodes, tuple.__new__  # NamedTuple's own __new__ is 2x slower
     pending: list[OpNode] = []
@@ -255,6 +263,28 @@ def _walk_graph(
         for body, subgraph in bodies:
             _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
     _record_uses(walk, pending)
+
+
+def _check_single_assignment(
+    fields: list[_Fields], inputs: list[str], initializers: list[str]
+) -> None:
+    """Every tensor of a graph is written once (ONNX graphs are in SSA form): by one node,
+    or as one graph input. A second writer would be costed as if the first did not exist."""
+    if len(set(inputs)) != len(inputs):
+        twice = next(name for name in inputs if inputs.count(name) > 1)
+        raise ModelLoadError(f"invalid ONNX graph: graph input '{twice}' is declared twice")
+    written = dict.fromkeys(inputs, "a graph input")
+    written.update(dict.fromkeys(initializers, "an initializer"))
+    for name, op_type, _, _, outputs, _ in fields:
+        for output in outputs:
+            if output:
+                writer = written.get(output)
+                if writer is not None:
+                    raise ModelLoadError(
+                        f"invalid ONNX graph: tensor '{output}' is written by {writer} and by "
+                        f"node '{name or op_type}' (each tensor has one writer)"
+                    )
+                written[output] = f"node '{name or op_type}'"
 
 
 def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:

@@ -209,8 +209,9 @@ def find_links(nodes: Mapping[str, OpNode], producers: Mapping[str, str]) -> Lin
             source = nodes[producer]
             scope = source.graph_path
             target = key if node.graph_path == scope else _owner_in_scope(nodes, key, scope)
-            if target is None or target == producer:
-                continue
+            if target is None or (target == producer and target != key):
+                continue  # a body's use of its owner's own output: no edge (key == producer:
+                # a node reading its own output, a cycle that the topological order refuses)
             found.append((producer, target, name))
             if source.order >= (node if target == key else nodes[target]).order:
                 in_order = False  # ``order`` is the position in ``nodes``
