@@ -100,6 +100,8 @@ def read_yaml(path: str, error: type[KeyedFileError]) -> Any:
             return yaml.load(stream, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text (byte {exc.start} cannot be decoded)", path=path) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

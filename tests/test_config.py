@@ -231,3 +231,21 @@ def test_a_config_naming_no_rule_or_profile_fails_its_models_only(
     assert [(e["path"], e["kind"]) for e in report["errors"]] == [(str(config), "config")]
     (line,) = err.getvalue().splitlines()
     assert line.startswith(f"modelint: error: {config}: {problem}")
+
+
+def test_a_config_that_is_not_utf8_is_a_config_error(tmp_path: Path, conv_model: Path) -> None:
+    """It raised UnicodeDecodeError out of the run, and no model was checked."""
+    (tmp_path / "A").mkdir()
+    (tmp_path / "A" / "m.onnx").write_bytes(conv_model.read_bytes())
+    config = tmp_path / "A" / ".modelint.yaml"
+    config.write_bytes(b"fail-on: \xff\xfe error\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert (
+        main(["check", "--format", "json", str(tmp_path / "A"), str(conv_model)], out=out, err=err)
+        == 2
+    )
+    report = json.loads(out.getvalue())
+    assert [model["path"] for model in report["models"]] == [str(conv_model)]
+    assert err.getvalue() == (
+        f"modelint: error: {config}: not UTF-8 text (byte 9 cannot be decoded)\n"
+    )
