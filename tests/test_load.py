@@ -174,3 +174,31 @@ def test_an_opset_newer_than_onnx_knows_gets_a_note(tmp_path: Path) -> None:
         notes = modelint.analyze(path).notes
         expected = f"opset {version} of ai.onnx is newer than onnx {onnx.__version__} defines"
         assert any(note.startswith(expected) for note in notes) == noted, notes
+
+
+def test_a_sparse_initializer_is_costed_at_its_dense_size(tmp_path: Path) -> None:
+    """Shape inference ignores sparse initializers: the MatMul reading one was uncosted, and
+    the check refused the valid model as reading an undefined tensor."""
+    values = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0])
+    indices = helper.make_tensor("w_indices", TensorProto.INT64, [2], [0, 5])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])],
+        sparse_initializer=[helper.make_sparse_tensor(values, indices, [4, 8])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)  # a valid model
+    path = tmp_path / "sparse.onnx"
+    onnx.save(model, path)
+    analysis = modelint.analyze(path)
+    assert (analysis.totals.macs, analysis.totals.params, analysis.totals.weight_bytes) == (
+        32,
+        32,
+        128,
+    )
+    assert analysis.coverage.complete
+    assert "sparse initializer 'w' is counted at its dense size (4x8; 2 values stored)" in (
+        analysis.notes
+    )

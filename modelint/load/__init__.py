@@ -13,6 +13,7 @@ from modelint.load.onnx_file import (
     read_onnx,
     unknown_opset,
 )
+from modelint.load.weights import densify_sparse
 
 __all__ = [
     "DEFAULT_OPSET",
@@ -37,13 +38,15 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     if model_format == "onnx":
         proto, serialized = read_onnx(location)
         missing, read_back = external_data(proto, location.parent)
-        notes = (*missing, *unknown_opset(proto))
-        if read_back:
+        sparse = densify_sparse(proto)
+        notes = (*missing, *sparse, *unknown_opset(proto))
+        if read_back or sparse:
             serialized = None  # no longer the bytes of this model
         return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":
         text_model = load_onnx_text(location)
-        return LoadedModel(str(path), model_format, text_model, notes=unknown_opset(text_model))
+        notes = (*densify_sparse(text_model), *unknown_opset(text_model))
+        return LoadedModel(str(path), model_format, text_model, notes=notes)
     from modelint.load.tensorflow import load_tensorflow
 
     return load_tensorflow(location, model_format, options or LoadOptions())

@@ -12,7 +12,14 @@ import onnx
 
 from modelint.load.subgraphs import walk_graphs
 
-__all__ = ["MIN_ELEMENTS", "NOT_KEPT", "drop_weight_data", "element_count", "has_inline_weights"]
+__all__ = [
+    "MIN_ELEMENTS",
+    "NOT_KEPT",
+    "densify_sparse",
+    "drop_weight_data",
+    "element_count",
+    "has_inline_weights",
+]
 
 MIN_ELEMENTS = 4097  # above modelint.graph.folding.MAX_FOLD_ELEMENTS: never folded
 NOT_KEPT = "modelint-weights-not-kept"  # the external-data location of dropped weights
@@ -43,6 +50,28 @@ def drop_weight_data(model: onnx.ModelProto) -> int:
             entry.key, entry.value = "location", NOT_KEPT
             dropped += 1
     return dropped
+
+
+def densify_sparse(model: onnx.ModelProto) -> tuple[str, ...]:
+    """Each sparse initializer becomes a dense one of its shape and dtype, without data (as
+    a dropped weight): shape inference ignores sparse initializers (the shapes after them
+    were unknown), and a layer's parameters are its weight's dense size. A note each."""
+    notes = []
+    for graph in walk_graphs(model.graph):
+        for sparse in graph.sparse_initializer:
+            tensor = graph.initializer.add()
+            tensor.name, tensor.data_type = sparse.values.name, sparse.values.data_type
+            tensor.dims.extend(sparse.dims)
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+            entry = tensor.external_data.add()
+            entry.key, entry.value = "location", NOT_KEPT
+            stored = element_count(sparse.values)
+            notes.append(
+                f"sparse initializer '{tensor.name}' is counted at its dense size "
+                f"({'x'.join(map(str, sparse.dims))}; {stored:,} values stored)"
+            )
+        graph.ClearField("sparse_initializer")
+    return tuple(notes)
 
 
 def has_inline_weights(graph: onnx.GraphProto) -> bool:
