@@ -68,7 +68,7 @@ class Location:
 def node_fingerprint(rule_id: str, location: Location) -> str:
     """``modelintNode/v1`` = sha256(rule | path | graph path | node key), hex (DESIGN §8)."""
     text = "|".join((rule_id, location.path, location.graph_path, location.node or ""))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 Scalar = str | int | float | None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from modelint.cli.outputs import use_color, write_reports
 from modelint.cli.parser import UsageExit
 from modelint.cli.progress import progress_line
+from modelint.report.printable import printable
 
 if TYPE_CHECKING:  # the pipeline is imported per command: `modelint --version` stays instant
     from modelint.analysis import ModelAnalysis
@@ -79,7 +80,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         run = check_paths(args.paths, check_options(args, progress))
     _RETAINED[:] = [run]
     for failure in run.failures:
-        err.write(f"modelint: error: {failure.message}\n")
+        err.write(f"modelint: error: {printable(failure.message)}\n")
     write_reports(run, args, out)
     if run.failures:
         return EXIT_ERROR

@@ -9,6 +9,7 @@ from typing import TextIO
 from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, check_options
 from modelint.cli.parser import UsageExit
 from modelint.cli.progress import progress_line
+from modelint.report.printable import printable
 
 __all__ = ["run_diff"]
 
@@ -26,7 +27,7 @@ def run_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with progress_line(args.quiet, err) as progress:
         result = diff_paths(args.old, args.new, check_options(args, progress))
     for failure in result.failures:
-        err.write(f"modelint: error: {failure.message}\n")
+        err.write(f"modelint: error: {printable(failure.message)}\n")
     if args.format == "json":
         out.write(render_diff_json(result))
     elif args.format == "markdown":

@@ -19,6 +19,7 @@ from modelint.cli.parser import UsageExit, build_parser
 from modelint.cli.profile_commands import run_profile, run_profiles
 from modelint.cli.progress import without_cycle_collection
 from modelint.cli.rule_commands import run_config, run_rule, run_rules, run_test
+from modelint.report.printable import printable
 
 __all__ = ["main", "run"]
 
@@ -117,7 +118,7 @@ def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
         traceback.print_exception(exc, file=err)
     if isinstance(exc, ModelintError):
         for line in exc.lines():
-            err.write(f"modelint: error: {line}\n")
+            err.write(f"modelint: error: {printable(line)}\n")
     elif not debug:
         err.write(
             f"modelint: internal error: {type(exc).__name__}: {exc} "

@@ -103,9 +103,10 @@ def gitlab_issues(run: RunResult, root: Path) -> list[dict[str, Any]]:
     for failure in run.failures:
         path = artifact_location(failure.path, root).path
         if failure.kind == "config":  # one issue per problem of the file
-            digest = hashlib.sha256(f"config|{path}|{failure.message}".encode()).hexdigest()
+            text = f"config|{path}|{failure.message}"
+            digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
         else:
-            digest = hashlib.sha256(f"load|{path}".encode()).hexdigest()
+            digest = hashlib.sha256(f"load|{path}".encode("utf-8", "surrogateescape")).hexdigest()
         check = "modelint/config" if failure.kind == "config" else "modelint/load"
         issues.append(_gitlab_issue(check, failure.message, digest, "blocker", path))
     return issues

@@ -5,6 +5,7 @@ failed, and the line says why."""
 
 from __future__ import annotations
 
+from modelint.report.printable import printable
 from modelint.report.style import Style
 from modelint.report.text import checked_counts, finding_counts, finding_line
 from modelint.rules import RunResult
@@ -15,7 +16,7 @@ __all__ = ["render_check_concise"]
 def render_check_concise(run: RunResult, style: Style) -> str:
     lines = [finding_line(finding, style) for finding in run.active()]
     lines += [
-        f"{model.analysis.path}: undecided {rule_id}{where}: {reason}"
+        printable(f"{model.analysis.path}: undecided {rule_id}{where}: {reason}")
         for model in run.models
         for rule_id, where, reason in model.undecided_rules()
     ]

@@ -10,6 +10,7 @@ from modelint.report.concise import render_check_concise
 from modelint.report.json_report import render_json, run_dict
 from modelint.report.junit import render_junit
 from modelint.report.markdown import render_markdown
+from modelint.report.printable import valid_utf8
 from modelint.report.sarif import render_sarif
 from modelint.report.style import Style
 from modelint.report.text import render_check_text
@@ -42,4 +43,4 @@ def render_check(run: RunResult, fmt: str, options: RenderOptions) -> str:
     }
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(CHECK_FORMATS)}")
-    return renderers[fmt]()
+    return valid_utf8(renderers[fmt]())

@@ -9,6 +9,7 @@ from typing import Any
 from modelint._version import __version__
 from modelint.analysis import CONVENTION, Coverage, ModelAnalysis, NodeCost
 from modelint.findings import Finding, Severity
+from modelint.report.printable import valid_utf8
 from modelint.report.target_report import node_latency, target_dict
 from modelint.rules import ModelResult, RunResult
 from modelint.rules.target_views import Hardware
@@ -146,7 +147,9 @@ def run_dict(run: RunResult, *, nodes: bool = False) -> dict[str, Any]:
 
 
 def render_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """Readable UTF-8 (``ensure_ascii`` off), but a lone surrogate (a file name's bytes that
+    are not UTF-8) as its ``\\udcxx`` escape: written raw, it made the document invalid."""
+    return valid_utf8(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def run_dict_for_inspect(

@@ -16,6 +16,7 @@ from pathlib import Path
 from modelint.findings import Finding, Severity
 from modelint.report.catalog import RuleInfo, rule_info
 from modelint.report.locations import artifact_location
+from modelint.report.printable import xml_safe
 from modelint.rules import ModelResult, RunResult
 from modelint.rules.engine import unmet
 from modelint.templates import plural
@@ -147,5 +148,5 @@ def render_junit(run: RunResult, root: Path) -> str:
             totals[key] += value
     _set_counts(suites, totals)
     ET.indent(suites)
-    body = ET.tostring(suites, encoding="unicode")
+    body = xml_safe(ET.tostring(suites, encoding="unicode"))
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

@@ -5,6 +5,7 @@ from __future__ import annotations
 from modelint.analysis import CONVENTION, ModelAnalysis
 from modelint.findings import Finding, Severity
 from modelint.report.numbers import at_least, bytes_text, count_text, percent, plural, uncosted_note
+from modelint.report.printable import printable
 from modelint.report.style import Style
 from modelint.report.target_report import target_lines
 from modelint.rules import ModelResult, RunResult
@@ -16,11 +17,11 @@ _TOP_OPS = 5
 
 def finding_line(finding: Finding, style: Style) -> str:
     where = finding.location
-    node = f" [{where.layer or where.node}]" if where.node else ""
+    node = printable(f" [{where.layer or where.node}]") if where.node else ""
     rule = f"{finding.rule_id} {finding.rule_name}".strip()
-    return (
-        f"{where.path}: {style.severity(finding.severity)} {style.paint(rule, 'bold')}"
-        f"{node} {finding.message}"
+    return (  # names from the model are escaped, the style's own colour codes are not
+        f"{printable(where.path)}: {style.severity(finding.severity)} "
+        f"{style.paint(rule, 'bold')}{node} {printable(finding.message)}"
     )
 
 
@@ -88,8 +89,8 @@ def _params_gap(fewer: int) -> str:
 def model_summary(analysis: ModelAnalysis, style: Style) -> list[str]:
     totals = analysis.totals
     header = (
-        f"{style.paint(analysis.path, 'bold')}  [{analysis.format}; opset {_opsets(analysis)}; "
-        f"{CONVENTION}]"
+        f"{style.paint(printable(analysis.path), 'bold')}  "
+        f"[{analysis.format}; opset {_opsets(analysis)}; {CONVENTION}]"
     )
     coverage = analysis.coverage
     note = f" ({uncosted_note(coverage)})" if not coverage.complete else ""

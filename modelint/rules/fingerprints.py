@@ -55,7 +55,9 @@ def structural_fingerprints(graph: ModelGraph, keys: Iterable[str]) -> dict[str,
         ordinals[signature] = ordinals.get(signature, -1) + 1
         if node.key in wanted:
             text = f"{signature}|{ordinals[signature]}"
-            signatures[node.key] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            signatures[node.key] = hashlib.sha256(
+                text.encode("utf-8", "surrogateescape")
+            ).hexdigest()
     return signatures
 
 
