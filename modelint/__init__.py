@@ -16,11 +16,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from modelint._version import __version__
+from modelint.errors import ModelintError
 
 if TYPE_CHECKING:
+    from modelint.analysis import ModelAnalysis
     from modelint.api import analyze, lint
+    from modelint.findings import Finding
 
-__all__ = ["__version__", "analyze", "lint"]
+__all__ = ["Finding", "ModelAnalysis", "ModelintError", "__version__", "analyze", "lint"]
+
+# name -> the module that defines it, imported on first use
+_LAZY = {
+    "analyze": "modelint.api",
+    "lint": "modelint.api",
+    "ModelAnalysis": "modelint.analysis",
+    "Finding": "modelint.findings",
+}
 
 
 def __dir__() -> list[str]:
@@ -29,8 +40,9 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("analyze", "lint"):
-        from modelint import api  # noqa: PLC0415 - deferred on purpose, see above
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib  # noqa: PLC0415 - deferred on purpose, see above
 
-        return getattr(api, name)
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module 'modelint' has no attribute {name!r}")

@@ -112,9 +112,21 @@ def test_severity_reads_as_its_name() -> None:
 
 
 def test_the_package_lists_its_api() -> None:
+    """What a caller types, catches and annotates with, all from the package itself."""
     import modelint
+    from modelint.analysis import ModelAnalysis
+    from modelint.errors import ModelintError
 
-    assert dir(modelint) == ["__version__", "analyze", "lint"]
+    assert dir(modelint) == [
+        "Finding",
+        "ModelAnalysis",
+        "ModelintError",
+        "__version__",
+        "analyze",
+        "lint",
+    ]
+    assert modelint.ModelintError is ModelintError and modelint.Finding is Finding
+    assert modelint.ModelAnalysis is ModelAnalysis
 
 
 def test_the_layer_a_report_shows_is_the_source_layer_else_the_name_scope() -> None:

@@ -35,6 +35,7 @@ def test_the_wheel_carries_rules_and_profiles(built_wheel: Path) -> None:
     assert "modelint/_data/rules/presets/recommended.yaml" in names
     assert "modelint/_data/profiles/raspberry-pi-4.yaml" in names
     assert "modelint/schemas/lint-rule.schema.json" in names
+    assert "modelint/py.typed" in names  # callers' type checkers read the API's annotations
 
 
 def test_installed_modelint_is_the_wheel_not_the_checkout(installed: Path, tmp_path: Path) -> None:
