@@ -244,6 +244,8 @@ def parse_budgets(
             raise error(exc.message, path=path, key=f"{key}.{name}") from None
         if values[name] <= 0:  # a budget of 0 or less fails every model: a typo, not a limit
             raise error(f"a budget must be above 0, got {value!r}", path=path, key=f"{key}.{name}")
+        if dimensions[name] in ("ops", "count") and values[name].is_integer():
+            values[name] = int(values[name])  # a count, as reports write counts (5000, not 5000.0)
     return Budgets(**values)
 
 

@@ -148,6 +148,7 @@ def test_properties_carry_value_budget_profile_and_op(repository: Path) -> None:
     results = _results(document)
     budget = results["MLH001"]["properties"]
     assert budget["value"] == 116744 and budget["budget"] == 20000
+    assert isinstance(budget["budget"], int)  # a count: 20000, not 20000.0
     assert budget["profile"] == "round-numbers"
     assert results["MLG004"]["properties"]["opType"] == "Sigmoid"
     assert results["MLH001"]["level"] == "error" and results["MLC001"]["level"] == "note"
