@@ -110,13 +110,18 @@ def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str
     return _set_counts(suite, counts)
 
 
-def _error_suite(parent: ET.Element, path: str, message: str, kind: str) -> dict[str, int]:
-    """A model not read ('load'), or one problem of a broken config file ('config')."""
-    name = "config" if kind == "config" else "load"
+def _error_suite(
+    parent: ET.Element, path: str, failures: list[tuple[str, str]]
+) -> dict[str, int]:
+    """A model not read (a 'load' case), or a broken config file (a 'config' case per
+    problem): one suite per file, as report viewers merge suites of one name."""
     suite = ET.SubElement(parent, "testsuite", name=path)
-    case = ET.SubElement(suite, "testcase", classname=path, name=name, file=path)
-    ET.SubElement(case, "error", type=name, message=message)
-    return _set_counts(suite, {**_new_counts(), "tests": 1, "errors": 1})
+    for message, kind in failures:
+        name = "config" if kind == "config" else "load"
+        case = ET.SubElement(suite, "testcase", classname=path, name=name, file=path)
+        ET.SubElement(case, "error", type=name, message=message)
+    count = len(failures)
+    return _set_counts(suite, {**_new_counts(), "tests": count, "errors": count})
 
 
 def _config_suite(parent: ET.Element, run: RunResult, root: Path) -> dict[str, int]:
@@ -137,10 +142,11 @@ def render_junit(run: RunResult, root: Path) -> str:
     suites = ET.Element("testsuites", name="modelint")
     totals = _new_counts()
     parts = [_model_suite(suites, model, root) for model in run.models]
-    parts += [
-        _error_suite(suites, artifact_location(f.path, root).path, f.message, f.kind)
-        for f in run.failures
-    ]
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for failure in run.failures:
+        path = artifact_location(failure.path, root).path
+        by_file.setdefault(path, []).append((failure.message, failure.kind))
+    parts += [_error_suite(suites, path, failures) for path, failures in by_file.items()]
     if run.config_findings:
         parts.append(_config_suite(suites, run, root))
     for counts in parts:

@@ -180,6 +180,29 @@ def test_junit_follows_fail_on_and_reports_unreadable_models(repository: Path) -
     assert load[0].find("error") is not None
 
 
+def test_junit_gives_a_broken_config_one_suite_with_a_case_per_problem(
+    tmp_path: Path, conv_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two suites of one name: report viewers merge or overwrite them."""
+    (tmp_path / "A").mkdir()
+    (tmp_path / "A" / "m.onnx").write_bytes(conv_model.read_bytes())
+    (tmp_path / "A" / ".modelint.yaml").write_text("selekt: [MLA]\nfail_on: error\n")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert main(["check", "--format", "junit", "A"], out=out, err=io.StringIO()) == 2
+    (suite,) = _xml(out.getvalue())
+    assert (suite.get("name"), suite.get("tests"), suite.get("errors")) == (
+        "A/.modelint.yaml",
+        "2",
+        "2",
+    )
+    messages = [case.find("error").get("message") for case in suite]  # type: ignore[union-attr]
+    assert [message.split(": ", 2)[2][:16] for message in messages] == [
+        "unknown key 'sel",
+        "unknown key 'fai",
+    ]
+
+
 def test_markdown_without_budgets_has_no_budget_column(conv_model: Path) -> None:
     code, out, _ = run_cli("check", conv_model.name, "--format", "markdown", cwd=conv_model.parent)
     assert code == 0
