@@ -39,6 +39,9 @@ CONFIG_NAMES = (".modelint.yaml", ".modelint.yml")
 Shape = tuple[int, ...]
 
 
+_MAX_DIM = 2**63 - 1
+
+
 def parse_shape(text: str | list[Any], *, where: str) -> Shape:
     """'1,3,224,224' or [1, 3, 224, 224] -> (1, 3, 224, 224); positive ints only."""
     items = text.split(",") if isinstance(text, str) else list(text)
@@ -48,6 +51,8 @@ def parse_shape(text: str | list[Any], *, where: str) -> Shape:
         raise ConfigError(f"shape {text!r} is not a list of integers", key=where) from None
     if not dims or any(dim <= 0 for dim in dims):
         raise ConfigError(f"shape {text!r} needs positive dims", key=where)
+    if any(dim > _MAX_DIM for dim in dims):  # ONNX dims are int64
+        raise ConfigError(f"shape {text!r} has a dim larger than 2**63 - 1", key=where)
     return dims
 
 

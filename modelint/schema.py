@@ -139,9 +139,10 @@ def _describe(error: jsonschema.ValidationError) -> list[Problem]:
     if error.validator in ("oneOf", "anyOf") and error.context:
         from jsonschema.exceptions import best_match  # noqa: PLC0415 - see _validator
 
-        # The branch of the value's own type says what is wrong ('[] should be non-empty'),
-        # not the other branch ("[] is not of type 'string'").
-        same_type = [e for e in error.context if e.validator != "type"]
+        # The branch of the value's own type says what is wrong ('[] should be non-empty',
+        # "'four' is not of type 'integer'" at [1]), not the other branch ("[] is not of
+        # type 'string'"): drop the branches whose type the value itself does not have.
+        same_type = [e for e in error.context if e.validator != "type" or e.relative_path]
         return _describe(best_match(same_type or error.context))
     if error.validator in _LIMITS:
         bound, noun = _LIMITS[str(error.validator)]

@@ -89,3 +89,25 @@ def test_the_check_result_outlives_the_command(monkeypatch: pytest.MonkeyPatch) 
     for _ in range(2):
         assert run("check", "--fail-on", "never", str(EXAMPLE))[0] == 0
     assert [ref() is not None for ref in results] == [False, True]
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_full_disk_under_stdout_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unbuffered: str
+) -> None:
+    """/dev/full refuses every write: the report is lost, and the run says so (exit 2),
+    as the system's refusal ('No space left on device'), not as a modelint bug; buffered,
+    the refusal comes at the last flush, after the command returned 0."""
+    monkeypatch.setenv("PYTHONUNBUFFERED", unbuffered)
+    with Path("/dev/full").open("w") as full:
+        result = run_probed(
+            tmp_path / "marks",
+            "check",
+            str(EXAMPLE),
+            capture_output=False,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert result.returncode == 2
+    assert result.stderr == "modelint: error: No space left on device\n"

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from cli_support import run
 
+from modelint.config import load_config
+from modelint.errors import ConfigError
+
 MODEL = (
     '<ir_version: 8, opset_import: ["" : 17]>\n'
     "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
@@ -60,3 +63,12 @@ def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:
         f"modelint: error: {tmp_path / 'pyproject.toml'}: tool.modelint: unknown key "
         "'fail_on' (did you mean 'fail-on'?)"
     )
+
+
+def test_a_shape_with_a_word_names_the_item_not_the_other_form(tmp_path: Path) -> None:
+    """[1, "four"] was reported as "is not of type 'string'" (the text form's branch)."""
+    config = tmp_path / ".modelint.yaml"
+    config.write_text('input-shapes:\n  x: [1, "four"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
+    assert caught.value.lines() == [f"{config}: input-shapes.x[1]: 'four' is not of type 'integer'"]

@@ -100,3 +100,71 @@ def test_opset_and_batch_get_their_own_messages(
     model.write_text(RELU)
     code, out, err = _run(command, *flags, str(model))
     assert (code, out, err) == (2, "", message + "\n")
+
+
+HEADER = '<ir_version: 8, opset_import: ["" : 17]>\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            HEADER
+            + "g (float[100000000000000000000000, 4] x) => (float[1, 4] y) { y = Relu (x) }\n",
+            "ONNX text does not parse: a number is out of range (stoll)",
+        ),
+        (RELU.encode("utf-16"), "not UTF-8 text (byte 0 cannot be decoded)"),
+    ],
+)
+def test_onnx_text_the_parser_cannot_take_is_one_line(
+    tmp_path: Path, text: str | bytes, problem: str
+) -> None:
+    """The C++ parser raised IndexError ('stoll'), reported as an internal error."""
+    path = tmp_path / "m.onnxtxt"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    code, _, err = _run("check", str(path))
+    assert (code, err) == (2, f"modelint: error: {path}: {problem}\n")
+
+
+def test_onnx_text_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "bom.onnxtxt"
+    path.write_bytes(b"\xef\xbb\xbf" + RELU.encode())
+    assert load_model(path).proto.graph.node[0].op_type == "Relu"
+
+
+def test_an_input_shape_past_int64_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "m.onnxtxt"
+    path.write_text(RELU)
+    code, _, err = _run("check", "--input-shape", "x=99999999999999999999999,4", str(path))
+    assert code == 2
+    assert err == (
+        "modelint check: argument --input-shape: dims of 'x' must be below 2**63: "
+        "'99999999999999999999999,4'\n"
+    )
+
+
+def test_an_initializer_without_an_element_type_is_a_shape_error_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """numpy_helper raised TypeError (UNDEFINED) while folding constants: an internal error."""
+    import json
+
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.UNDEFINED, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, [1, 4])],
+        [TensorProto(name="w", dims=[4])],  # data_type 0: UNDEFINED
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    code, out, err = _run("check", "--format", "json", str(path))
+    assert (code, err) == (1, "")
+    model = json.loads(out)["models"][0]
+    [finding] = model["findings"]
+    assert finding["rule_id"] == "MLG009" and finding["message"].endswith(
+        "(op_type:Add): Element type of input 0 unknown"
+    )

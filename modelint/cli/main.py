@@ -62,10 +62,8 @@ def main(
         return EXIT_ERROR
     except SystemExit as exc:  # argparse's --help
         return int(exc.code or 0)
-    except BrokenPipeError:  # `modelint check ... | head -c 0`: the reader left
-        _silence(out)
-        err.write("modelint: error: the output was closed before the report was written\n")
-        return EXIT_ERROR
+    except OSError as exc:  # the system's refusal (a full disk, a closed pipe), not a bug
+        return _report_os_error(exc, out, err, debug=debug)
     except Exception as exc:
         return _report_exception(exc, err, debug=debug)
 
@@ -84,6 +82,16 @@ def run() -> NoReturn:
     after re-enabling it walked them all (0.28 s after a 100k-node check) for an exit."""
     gc.disable()
     code = main()
+    try:  # what is still buffered: a full disk refuses it here, not in main
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence(sys.stdout)
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write(f"modelint: error: {getattr(exc, 'strerror', None) or exc}\n")
+        _silence(sys.stdout)
+        code = EXIT_ERROR
     _flush()
     atexit._run_exitfuncs()
     _flush()
@@ -109,11 +117,25 @@ def _nowhere() -> TextIO:
     return Path(os.devnull).open("w", encoding="utf-8")  # lives as long as the run
 
 
+def _report_os_error(exc: OSError, out: TextIO, err: TextIO, *, debug: bool) -> int:
+    if isinstance(exc, BrokenPipeError):  # `modelint check ... | head -c 0`: the reader left
+        _silence(out)
+        err.write("modelint: error: the output was closed before the report was written\n")
+        return EXIT_ERROR
+    if debug:
+        import traceback  # only for --debug
+
+        traceback.print_exception(exc, file=err)
+    where = f" ({exc.filename})" if exc.filename else ""
+    err.write(f"modelint: error: {printable(str(exc.strerror or exc))}{printable(where)}\n")
+    return EXIT_ERROR
+
+
 def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
     from modelint.errors import ModelintError
 
     if debug:
-        import traceback
+        import traceback  # only for --debug
 
         traceback.print_exception(exc, file=err)
     if isinstance(exc, ModelintError):

@@ -36,6 +36,8 @@ def _input_shape(text: str) -> tuple[str, tuple[int, ...]]:
         raise argparse.ArgumentTypeError(f"dims of {name!r} must be integers: {dims!r}") from None
     if any(dim <= 0 for dim in shape):
         raise argparse.ArgumentTypeError(f"dims of {name!r} must be positive: {dims!r}")
+    if any(dim > 2**63 - 1 for dim in shape):  # ONNX dims are int64
+        raise argparse.ArgumentTypeError(f"dims of {name!r} must be below 2**63: {dims!r}")
     return name, shape
 
 

@@ -11,6 +11,7 @@ which those nodes are Constants. The analysed graph itself is never changed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,7 +47,8 @@ def _initial_values(graph: onnx.GraphProto) -> dict[str, Array]:
     for tensor in graph.initializer:
         count = int(np.prod(tensor.dims)) if tensor.dims else 1
         if count <= MAX_FOLD_ELEMENTS and tensor.data_location != onnx.TensorProto.EXTERNAL:
-            values[tensor.name] = numpy_helper.to_array(tensor)
+            with contextlib.suppress(ValueError, TypeError):  # no dtype, data of a wrong size:
+                values[tensor.name] = numpy_helper.to_array(tensor)  # not a known value
     return values
 
 

@@ -71,14 +71,21 @@ def parse_error_message(exc: onnx.parser.ParseError) -> str:
 def load_onnx_text(path: Path) -> onnx.ModelProto:
     """The ONNX text format (onnx.parser), used for tiny test and example models."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(f"cannot read: {exc}", path=str(path)) from exc
+        text = path.read_text(encoding="utf-8-sig")  # an editor's byte order mark is no error
+    except OSError as exc:
+        raise ModelLoadError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start} cannot be decoded)"
+        raise ModelLoadError(message, path=str(path)) from exc
     try:
         model = onnx.parser.parse_model(text)
     except onnx.parser.ParseError as exc:
         raise ModelLoadError(
             f"ONNX text does not parse: {parse_error_message(exc)}", path=str(path)
+        ) from exc
+    except (IndexError, ValueError) as exc:  # the parser's C++ std::stoll: a number too large
+        raise ModelLoadError(
+            f"ONNX text does not parse: a number is out of range ({exc})", path=str(path)
         ) from exc
     _check_model_shape(model, path)
     return model

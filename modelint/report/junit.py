@@ -110,9 +110,7 @@ def _model_suite(parent: ET.Element, model: ModelResult, root: Path) -> dict[str
     return _set_counts(suite, counts)
 
 
-def _error_suite(
-    parent: ET.Element, path: str, failures: list[tuple[str, str]]
-) -> dict[str, int]:
+def _error_suite(parent: ET.Element, path: str, failures: list[tuple[str, str]]) -> dict[str, int]:
     """A model not read (a 'load' case), or a broken config file (a 'config' case per
     problem): one suite per file, as report viewers merge suites of one name."""
     suite = ET.SubElement(parent, "testsuite", name=path)
