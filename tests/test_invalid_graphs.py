@@ -214,3 +214,16 @@ def test_a_node_reading_its_own_output_is_a_cycle(tmp_path: Path) -> None:
         2,
         f"modelint: error: {path}: the graph has a cycle (ONNX graphs must be acyclic)\n",
     )
+
+
+def test_a_node_without_its_output_is_uncosted_with_a_plain_reason(tmp_path: Path) -> None:
+    """The reason was Python's: "AttributeError: 'NoneType' object has no attribute 'numel'"."""
+    path = _helper_model(
+        tmp_path,
+        [helper.make_node("Relu", ["x"], [], name="lost"), helper.make_node("Relu", ["x"], ["z"])],
+        ["x"],
+    )
+    code, out, _ = run("check", "--format", "json", path)
+    [uncosted] = json.loads(out)["models"][0]["coverage"]["uncosted"]
+    assert code == 1  # MLG009: shape inference rejects the node too
+    assert uncosted["reasons"] == ["a tensor the cost formula needs is absent from the node"]

@@ -16,12 +16,20 @@ from modelint.expr import BASE_FUNCTIONS, UnknownValue
 __all__ = ["COST_FUNCTIONS", "einsum_macs", "einsum_summed", "parse_einsum"]
 
 
-def _numel(tensor: TensorView) -> int:
-    return tensor.numel
+def _numel(tensor: TensorView | None) -> int:
+    return _present(tensor).numel
 
 
-def _shape(tensor: TensorView) -> tuple[int, ...]:
-    return tensor.shape
+def _shape(tensor: TensorView | None) -> tuple[int, ...]:
+    return _present(tensor).shape
+
+
+def _present(tensor: TensorView | None) -> TensorView:
+    """An input or output the formula needs and the node does not have (an invalid graph:
+    ONNX shape inference rejects it too) is unknown, not a Python error in the reason."""
+    if tensor is None:
+        raise UnknownValue("a tensor the cost formula needs is absent from the node")
+    return tensor
 
 
 def _expand_ellipsis(term: str, rank: int) -> list[str]:
