@@ -67,7 +67,8 @@ def bind_inputs(
     every input as it was. ``sources``: the config file each input's shape came from (an
     input absent: from the command line or the caller), named in bindings and errors."""
     inputs = [value.SerializeToString() for value in model.graph.input] if serialized else []
-    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes, sources or {})
+    opset = max((e.version for e in model.opset_import if e.domain in ("", "ai.onnx")), default=0)
+    bindings, unbound, symbols = _bind_inputs(model.graph, input_shapes, sources or {}, opset)
     _substitute_symbols(model.graph, symbols)
     if any(binding.replaced is not None for binding in bindings):
         _forget_declared_shapes(model.graph)
@@ -77,7 +78,10 @@ def bind_inputs(
 
 
 def _bind_inputs(
-    graph: onnx.GraphProto, input_shapes: Mapping[str, Shape], sources: Mapping[str, str]
+    graph: onnx.GraphProto,
+    input_shapes: Mapping[str, Shape],
+    sources: Mapping[str, str],
+    opset: int,
 ) -> tuple[list[ShapeBinding], list[str], dict[str, int]]:
     initializers = {tensor.name for tensor in graph.initializer}
     inputs = [value for value in graph.input if value.name not in initializers]
@@ -97,7 +101,7 @@ def _bind_inputs(
             shape, source = input_shapes[value.name], sources.get(value.name)
             _apply_user_shape(value, shape, bindings, symbols, source)
     _check_agreement(bindings)
-    time_first = _TimeFirst(graph)
+    time_first = _TimeFirst(graph, opset)
     for value in inputs:
         tensor_type = value.type.tensor_type
         if value.name in input_shapes:
@@ -122,13 +126,15 @@ def _bind_inputs(
 
 
 class _TimeFirst:
-    """Whether an input's first dim is time, not batch: named so ('seq_len', 'time'), or
-    the input of a recurrent op in its default sequence-first layout. Bound to 1 it would
+    """Whether an input's first dim is time, not batch: named so ('seq_len', 'time'), the
+    input of a recurrent op in its default sequence-first layout, or a sequence a Scan
+    iterates over its axis 0 (opset 9 on: a Scan has no batch dim). Bound to 1 it would
     cost one step of the sequence as if it were the whole, with nothing marking the figure
-    as partial. The graph is scanned for recurrent ops once, and only if asked."""
+    as partial. The graph is scanned for such ops once, and only if asked."""
 
-    def __init__(self, graph: onnx.GraphProto) -> None:
+    def __init__(self, graph: onnx.GraphProto, opset: int) -> None:
         self._graph = graph
+        self._opset = opset
         self._inputs: frozenset[str] | None = None
 
     def __call__(self, name: str, symbol: str) -> bool:
@@ -136,14 +142,26 @@ class _TimeFirst:
             return True
         if self._inputs is None:
             self._inputs = frozenset(
-                node.input[0]
+                name
                 for node in self._graph.node
-                if node.op_type in _RECURRENT_OPS
-                and node.domain in ("", "ai.onnx")
-                and node.input
-                and all(a.name != "layout" or a.i == 0 for a in node.attribute)
+                if node.domain in ("", "ai.onnx")
+                for name in _sequences_first(node, self._opset)
             )
         return name in self._inputs
+
+
+def _sequences_first(node: onnx.NodeProto, opset: int) -> list[str]:
+    """The inputs of ``node`` whose first dim is its time axis."""
+    attributes = {attribute.name: attribute for attribute in node.attribute}
+    if node.op_type in _RECURRENT_OPS:
+        layout = attributes.get("layout")
+        return list(node.input[:1]) if layout is None or layout.i == 0 else []
+    if node.op_type != "Scan" or opset < 9 or "num_scan_inputs" not in attributes:
+        return []  # Scan-8 is batch-first: [batch, sequence, ...]
+    count = attributes["num_scan_inputs"].i
+    axes = list(attributes["scan_input_axes"].ints) if "scan_input_axes" in attributes else []
+    scanned = list(node.input)[len(node.input) - count :]
+    return [name for j, name in enumerate(scanned) if (axes[j] if j < len(axes) else 0) == 0]
 
 
 def _check_agreement(bindings: list[ShapeBinding]) -> None:

@@ -192,6 +192,17 @@ def test_scan_along_a_given_axis() -> None:
     assert node_cost(analysis, "MatMul").macs == 6 * 64 * 64
 
 
+def test_a_scanned_sequence_of_open_length_is_not_taken_for_a_batch() -> None:
+    """A Scan (opset 9 on) has no batch dim: bound to 1 as a batch, the open first dim of
+    the sequence it scans cost one step as the whole, at 100 % coverage."""
+    text = HEADER + SCAN.format(shape="T, 1, 64", out="T, 1, 64", axes="")
+    analysis = analyze_model(text, {"w": (64, 64)})
+    assert analysis.bindings == () and analysis.unbound == ("xs[0] 'T'",)
+    assert not node_cost(analysis, "MatMul").costed
+    bound = analyze_model(text, {"w": (64, 64)}, input_shapes={"xs": (10, 1, 64)})
+    assert node_cost(bound, "MatMul").macs == 10 * 64 * 64
+
+
 IF = """
 g (bool c, float[1, 64] x) => (float[1, 64] y) {{
     y = If (c) <
