@@ -14,6 +14,7 @@ from modelint.analysis.control_flow import ControlFlowOutcome, resolve_control_f
 from modelint.analysis.cost_rules import CostRules
 from modelint.analysis.formulas import FormulaEvaluator, frozen_attributes
 from modelint.analysis.node_cost import NodeCost
+from modelint.analysis.schema_check import SCHEMA_VIOLATION, schema_problem
 from modelint.expr import EvaluationError, UnknownValue
 from modelint.graph import ModelGraph, OpNode
 
@@ -160,6 +161,10 @@ class _Engine:
         )
 
     def _cost_node(self, node: OpNode) -> NodeCost:
+        """Once per distinct node signature (``cost_node`` memoises the rest)."""
+        problem = schema_problem(node)
+        if problem is not None:
+            return self._base(node).uncosted(f"{SCHEMA_VIOLATION}: {problem}")
         rule = self.rules.get(node.domain, node.op_type)
         if rule is None:
             return self._base(node).uncosted(f"no cost rule for {node.qualified_op}")

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from modelint.analysis.cost_rules import CONVENTION
 from modelint.analysis.costs import NodeCost
+from modelint.analysis.schema_check import SCHEMA_VIOLATION
 from modelint.analysis.summary import Coverage, Group, Totals, group_costs
 from modelint.graph import ModelGraph, OpNode, ShapeBinding
 from modelint.load import SourceParams
@@ -50,6 +51,17 @@ class ModelAnalysis:
     source_params: SourceParams | None = None
     notes: tuple[str, ...] = ()
     convention: str = CONVENTION
+
+    @cached_property
+    def schema_errors(self) -> tuple[str, ...]:
+        """The nodes that break their ONNX operator schema (uncosted for it), one line each
+        ('(node g) Gemm-13 takes 2 to 3 inputs; this node has 1')."""
+        prefix = f"{SCHEMA_VIOLATION}: "
+        return tuple(
+            f"(node {cost.key}) {cost.reason.removeprefix(prefix)}"
+            for cost in self.costs.values()
+            if cost.reason is not None and cost.reason.startswith(prefix)
+        )
 
     @property
     def bindings(self) -> tuple[ShapeBinding, ...]:

@@ -175,8 +175,8 @@ def _graph_facts(analysis: ModelAnalysis, name: str) -> Any:
         return graph.ir_version
     if name == "unbound_inputs":
         return analysis.unbound
-    if name == "shape_errors":
-        return graph.shape_errors
+    if name == "shape_errors":  # what strict shape inference and the op schemas reject
+        return (*graph.shape_errors, *analysis.schema_errors)
     unused = graph.unused_initializers()
     if name == "unused_initializers":
         return unused
