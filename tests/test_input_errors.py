@@ -168,3 +168,40 @@ def test_an_initializer_without_an_element_type_is_a_shape_error_not_a_crash(
     assert finding["rule_id"] == "MLG009" and finding["message"].endswith(
         "(op_type:Add): Element type of input 0 unknown"
     )
+
+
+@pytest.mark.parametrize(
+    ("opsets", "problem"),
+    [
+        ([("", 17), ("ai.onnx", 13)], "opset_import lists domain 'ai.onnx' twice"),
+        ([("", 0)], "opset_import gives domain 'ai.onnx' version 0 (from 1)"),
+    ],
+)
+def test_an_opset_import_no_runtime_takes_is_one_line(
+    tmp_path: Path, opsets: list[tuple[str, int]], problem: str
+) -> None:
+    """Which of two versions applied was a silent pick; version 0 only drew a warning."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    path = tmp_path / "m.onnx"
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid(*o) for o in opsets])
+    onnx.save(model, path)
+    code, _, err = _run("check", str(path))
+    assert (code, err) == (2, f"modelint: error: {path}: {problem}\n")
+
+
+def test_two_reports_to_one_file_is_a_usage_error(tmp_path: Path) -> None:
+    model = tmp_path / "m.onnxtxt"
+    model.write_text(RELU)
+    report = tmp_path / "report"
+    argv = ["--output", f"json:{report}", "--output", f"sarif:{tmp_path}/./report"]
+    code, _, err = _run("check", *argv, str(model))
+    assert (code, err) == (2, f"modelint: --output names {report} twice\n")
+    assert not report.exists()

@@ -76,6 +76,11 @@ def check_options(
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from modelint.rules import check_paths
 
+    targets = [Path(path).resolve() for _, path in args.output]
+    twice = sorted({str(path) for path in targets if targets.count(path) > 1})
+    if twice:  # the second report would silently replace the first
+        raise UsageExit(f"modelint: --output names {twice[0]} twice")
+
     with progress_line(args.quiet, err) as progress:
         run = check_paths(args.paths, check_options(args, progress))
     _RETAINED[:] = [run]
