@@ -182,8 +182,9 @@ def _record_rejection(message: str, errors: list[str], notes: list[str]) -> None
     graph may be sound, and the shapes after them are unknown, which their nodes say."""
     if _EXTERNAL_VALUES in message:
         notes.append(
-            "shape inference needs values held as external data (a tensor larger than "
-            "modelint reads back): shapes that depend on them are unknown"
+            "shape inference needs values held as external data that modelint does not read "
+            "back (over 16 elements, or outside the model's directory): shapes that depend "
+            "on them are unknown"
         )
     else:
         errors.append(message)

@@ -44,7 +44,27 @@ def external_data(model: onnx.ModelProto, directory: Path) -> tuple[tuple[str, .
             tensor.raw_data = data
             changed = True
     locations.discard(NOT_KEPT)
-    return _missing_note(sorted(n for n in locations if not (directory / n).is_file())), changed
+    outside = sorted(name for name in locations if not _inside(directory, name))
+    missing = sorted(n for n in locations if n not in outside and not _regular(directory / n))
+    return (*_outside_note(outside), *_missing_note(missing)), changed
+
+
+def _inside(directory: Path, location: str) -> bool:
+    """A relative location that stays in the model's directory, as ONNX requires."""
+    if not location or Path(location).is_absolute():
+        return False
+    root = directory.resolve()
+    return root in (root / location).resolve().parents
+
+
+def _outside_note(outside: list[str]) -> tuple[str, ...]:
+    if not outside:
+        return ()
+    files = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more" if len(outside) > 3 else "")
+    return (
+        f"external data outside the model's directory: {files} (ONNX requires a relative "
+        "location inside it; runtimes refuse the model, and modelint does not read it)",
+    )
 
 
 def _missing_note(missing: list[str]) -> tuple[str, ...]:
@@ -62,12 +82,9 @@ def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
     ``directory``, and a length that is exactly its dims times its element size."""
     fields = {entry.key: entry.value for entry in tensor.external_data}
     location = fields.get("location", "")
-    if not location or location == NOT_KEPT or Path(location).is_absolute():
+    if location == NOT_KEPT or not _inside(directory, location):  # '../secrets', '/etc/x'
         return None
-    root = directory.resolve()
-    path = (root / location).resolve()
-    if root not in path.parents:  # '../secrets': the ONNX rules forbid leaving the directory
-        return None
+    path = (directory.resolve() / location).resolve()
     try:
         size = element_count(tensor) * tensor_dtype_to_np_dtype(tensor.data_type).itemsize
         offset, length = int(fields.get("offset", 0)), int(fields.get("length", size))
