@@ -263,3 +263,15 @@ def test_costs_as_json_name_each_rules_file_and_formulas(tmp_path: Path) -> None
     assert loop["control_flow"] and loop["macs"] is None
     _, text, _ = run("costs")
     assert "Softmax" in text and "transcendentals: numel(output)" in text
+
+
+def test_paths_may_follow_options(conv_model: Path, tmp_path: Path) -> None:
+    """``check a.onnx --strict b.onnx``: argparse stopped the path list at the option and
+    refused b.onnx as an unrecognized argument."""
+    other = tmp_path / "other.onnx"
+    other.write_bytes(conv_model.read_bytes())
+    code, out, err = run("check", str(conv_model), "--format", "json", str(other))
+    assert (code, err) == (0, "")
+    assert [m["path"] for m in json.loads(out)["models"]] == [str(conv_model), str(other)]
+    code, _, err = run("inspect", str(conv_model), str(other))
+    assert (code, err) == (2, f"modelint: unrecognized arguments: {other}\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 # The names profiles use for precisions (modelint.profiles.DTYPES; not imported, so that
 # `modelint --version` imports nothing but the CLI).
@@ -24,6 +25,19 @@ class UsageExit(Exception):  # noqa: N818 - not a failure of modelint: the comma
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageExit(f"{self.prog}: {message}")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        """Paths may follow options, as in other linters: ``check a.onnx --strict b.onnx``
+        (argparse stops a positional list at the first option and refused ``b.onnx``)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        paths = getattr(parsed, "paths", None)
+        if extras and (paths is None or any(extra.startswith("-") for extra in extras)):
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        if extras and paths is not None:
+            paths.extend(extras)
+        return parsed
 
 
 def _input_shape(text: str) -> tuple[str, tuple[int, ...]]:
