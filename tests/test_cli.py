@@ -259,6 +259,7 @@ def test_costs_as_json_name_each_rules_file_and_formulas(tmp_path: Path) -> None
         "file": str(rules / "relu.yaml"),
     }
     assert by_op["ai.onnx", "Softmax"]["transcendentals"] == "numel(output)"
+    assert by_op["ai.onnx", "Gemm"]["file"] == "builtin:costs/linear.yaml"  # no machine's path
     loop = by_op["ai.onnx", "Loop"]
     assert loop["control_flow"] and loop["macs"] is None
     _, text, _ = run("costs")

@@ -5,10 +5,13 @@ Renders ``modelint costs`` and the generated reference ``docs/costs.md``."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from modelint._version import __version__
 from modelint.analysis import CONVENTION, CostRule, CostRules
+from modelint.config import shown_path
+from modelint.resources import builtin_rules_dir
 
 __all__ = ["render_costs_json", "render_costs_markdown", "render_costs_text"]
 
@@ -94,5 +97,15 @@ def _rule_dict(rule: CostRule) -> dict[str, Any]:
         "let": {name: expression.source for name, expression in rule.lets},
         "control_flow": rule.control_flow,
         "source": rule.source,
-        "file": rule.origin,
+        "file": _shown_file(rule.origin),
     }
+
+
+def _shown_file(origin: str) -> str:
+    """A built-in entry's file within the rules modelint ships ('builtin:costs/linear.yaml':
+    the same on every machine), a user's as given or relative to the working directory."""
+    try:
+        inside = Path(origin).resolve().relative_to(builtin_rules_dir().resolve())
+    except ValueError:
+        return str(shown_path(Path(origin)))
+    return f"builtin:{inside.as_posix()}"
