@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -237,7 +237,7 @@ def _walk_graph(
     walk.graph_inputs.update(declared_inputs)
     protos = list(graph.node)
     fields = _read_fields(protos)
-    _check_single_assignment(fields, declared_inputs, names)
+    _check_inputs(declared_inputs)
     inherited = walk.nodes[parent].layer if parent else None
     nodes, new = walk.nodes, tuple.__new__  # NamedTuple's own __new__ is 2x slower
     pending: list[OpNode] = []
@@ -263,28 +263,38 @@ def _walk_graph(
         for body, subgraph in bodies:
             _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
     _record_uses(walk, pending)
+    _check_not_written(walk, declared_inputs, path, "a graph input")
+    _check_not_written(walk, names, path, "an initializer")
 
 
-def _check_single_assignment(
-    fields: list[_Fields], inputs: list[str], initializers: list[str]
-) -> None:
-    """Every tensor of a graph is written once (ONNX graphs are in SSA form): by one node,
-    or as one graph input. A second writer would be costed as if the first did not exist."""
+def _check_inputs(inputs: list[str]) -> None:
     if len(set(inputs)) != len(inputs):
         twice = next(name for name in inputs if inputs.count(name) > 1)
         raise ModelLoadError(f"invalid ONNX graph: graph input '{twice}' is declared twice")
-    written = dict.fromkeys(inputs, "a graph input")
-    written.update(dict.fromkeys(initializers, "an initializer"))
-    for name, op_type, _, _, outputs, _ in fields:
-        for output in outputs:
-            if output:
-                writer = written.get(output)
-                if writer is not None:
-                    raise ModelLoadError(
-                        f"invalid ONNX graph: tensor '{output}' is written by {writer} and by "
-                        f"node '{name or op_type}' (each tensor has one writer)"
-                    )
-                written[output] = f"node '{name or op_type}'"
+
+
+def _check_not_written(walk: _Walk, defined: Iterable[str], path: str, what: str) -> None:
+    """No node of a graph writes one of its inputs or initializers (SSA form)."""
+    producers, nodes = walk.producers, walk.nodes
+    for name in defined:
+        key = producers.get(name)
+        if key is not None and nodes[key].graph_path == path:
+            raise ModelLoadError(
+                f"invalid ONNX graph: tensor '{name}' is written by {what} and by node "
+                f"'{nodes[key].name or nodes[key].op_type}' (each tensor has one writer)"
+            )
+
+
+def _rewritten(walk: _Walk, output: str, key: str) -> None:
+    """A second writer of ``output`` in the same graph breaks SSA form: costed as if the
+    first did not exist. (Sibling subgraphs, an If's two branches, may reuse a name.)"""
+    first, second = walk.nodes[walk.producers[output]], walk.nodes[key]
+    if first.graph_path == second.graph_path:
+        raise ModelLoadError(
+            f"invalid ONNX graph: tensor '{output}' is written by node "
+            f"'{first.name or first.op_type}' and by node '{second.name or second.op_type}' "
+            "(each tensor has one writer)"
+        )
 
 
 def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:
@@ -294,6 +304,8 @@ def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:
     for key, _, _, _, _, inputs, outputs, *_ in nodes:
         for output in outputs:
             if output:
+                if output in producers:
+                    _rewritten(walk, output, key)
                 producers[output] = key
         reads = inputs  # each tensor once, however many times the node reads it
         if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
