@@ -263,3 +263,15 @@ def test_a_node_that_breaks_its_op_schema_is_an_error_and_uncosted(
     [error] = [f for f in model["findings"] if f["rule_id"] == "MLG009"]
     assert code == 1 and error["message"].endswith(problem)
     assert not model["coverage"]["complete"] and model["totals"]["macs"] == 0
+
+
+def test_an_ifs_two_branches_may_reuse_a_name(tmp_path: Path) -> None:
+    """Single assignment holds per graph: sibling branches each write 'r' once."""
+    text = HEADER + (
+        "g (bool c, float[1, 4] x, float[4, 4] w) => (float[1, 4] y) {\n"
+        " y = If (c) <then_branch = t () => (float[1, 4] r) { r = MatMul (x, w) },"
+        " else_branch = e () => (float[1, 4] r) { r = Relu (x) }>\n}\n"
+    )
+    code, out, err = run("check", "--format", "json", _write(tmp_path, "if.onnxtxt", text))
+    assert (code, err) == (0, "")
+    assert json.loads(out)["models"][0]["totals"]["macs"] == 16
