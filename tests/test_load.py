@@ -202,3 +202,40 @@ def test_a_sparse_initializer_is_costed_at_its_dense_size(tmp_path: Path) -> Non
     assert "sparse initializer 'w' is counted at its dense size (4x8; 2 values stored)" in (
         analysis.notes
     )
+
+
+FUNCTION_MODEL = """<ir_version: 8, opset_import: ["" : 17, "local" : 1]>
+agraph (float[1, 4] x) => (float[1, 4] y) {{
+  y = local.Double (x)
+}}
+<opset_import: ["" : 17, "local" : 1], domain: "local">
+Double (X) => (Y) {{
+  T = Add (X, X)
+  Y = {body}
+}}
+"""
+
+
+def test_model_local_functions_are_costed_node_by_node(tmp_path: Path) -> None:
+    """torch.onnx's dynamo exporter writes a function per module: each call was one
+    uncosted node ('no cost rule for local::Double'), its Sigmoid unseen by the rules."""
+    path = tmp_path / "f.onnxtxt"
+    path.write_text(FUNCTION_MODEL.format(body="Sigmoid (T)"))
+    analysis = modelint.analyze(path)
+    assert sorted(node.op_type for node in analysis.graph.nodes.values()) == ["Add", "Sigmoid"]
+    assert (analysis.totals.flops, analysis.totals.transcendentals) == (4 + 3 * 4, 4)
+    assert analysis.coverage.complete
+    assert "model-local functions inlined (their nodes costed one by one): local::Double" in (
+        analysis.notes
+    )
+
+
+def test_a_function_that_calls_itself_is_one_load_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.onnxtxt"
+    path.write_text(FUNCTION_MODEL.format(body="local.Double (T)"))
+    with pytest.raises(ModelLoadError) as caught:
+        modelint.analyze(path)
+    assert str(caught.value).startswith(
+        f"{path}: its functions cannot be inlined: Cycle detected in model-local function "
+        "references: local::Double -> local::Double."
+    )

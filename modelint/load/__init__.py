@@ -9,6 +9,7 @@ from modelint.load.external_data import external_data
 from modelint.load.formats import MODEL_SUFFIXES, TENSORFLOW_FORMATS, detect_format
 from modelint.load.model import DEFAULT_OPSET, LoadedModel, LoadOptions, SourceParams
 from modelint.load.onnx_file import (
+    inline_functions,
     load_onnx_text,
     read_onnx,
     unknown_opset,
@@ -38,14 +39,15 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
     if model_format == "onnx":
         proto, serialized = read_onnx(location)
         missing, read_back = external_data(proto, location.parent)
+        proto, inlined = inline_functions(proto, location)
         sparse = densify_sparse(proto)
-        notes = (*missing, *sparse, *unknown_opset(proto))
-        if read_back or sparse:
+        notes = (*missing, *inlined, *sparse, *unknown_opset(proto))
+        if read_back or sparse or inlined:
             serialized = None  # no longer the bytes of this model
         return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":
-        text_model = load_onnx_text(location)
-        notes = (*densify_sparse(text_model), *unknown_opset(text_model))
+        text_model, inlined = inline_functions(load_onnx_text(location), location)
+        notes = (*inlined, *densify_sparse(text_model), *unknown_opset(text_model))
         return LoadedModel(str(path), model_format, text_model, notes=notes)
     from modelint.load.tensorflow import load_tensorflow
 

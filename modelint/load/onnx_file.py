@@ -118,3 +118,21 @@ def unknown_opset(model: onnx.ModelProto) -> tuple[str, ...]:
                 f"defines ({known}): shapes and costs follow opset {known}'s definitions",
             )
     return ()
+
+
+def inline_functions(model: onnx.ModelProto, path: Path) -> tuple[onnx.ModelProto, tuple[str, ...]]:
+    """The model with its model-local functions (torch.onnx's dynamo exporter writes one per
+    module) replaced by their bodies, so that each node inside is costed by its own rule;
+    a note names them. A function that calls itself is an invalid model."""
+    if not model.functions:
+        return model, ()
+    import onnx.inliner
+
+    try:
+        inlined = onnx.inliner.inline_local_functions(model)
+    except (onnx.checker.ValidationError, RuntimeError, ValueError) as exc:
+        problem = str(exc).strip().splitlines()[0]
+        raise ModelLoadError(f"its functions cannot be inlined: {problem}", path=str(path)) from exc
+    names = sorted({f"{function.domain}::{function.name}" for function in model.functions})
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return inlined, (f"model-local functions inlined (their nodes costed one by one): {shown}",)
