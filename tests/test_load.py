@@ -176,6 +176,18 @@ def test_an_opset_newer_than_onnx_knows_gets_a_note(tmp_path: Path) -> None:
         assert any(note.startswith(expected) for note in notes) == noted, notes
 
 
+def test_an_ir_version_newer_than_onnx_knows_gets_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "future.onnxtxt"
+    path.write_text(
+        f'<ir_version: {onnx.IR_VERSION + 1}, opset_import: ["" : 17]>\n'
+        "g (float[1, 4] x) => (float[1, 4] y) {\n y = Relu (x)\n}\n"
+    )
+    assert modelint.analyze(path).notes == (
+        f"IR version {onnx.IR_VERSION + 1} is newer than onnx {onnx.__version__} knows "
+        f"({onnx.IR_VERSION}): what it adds to the format is not read",
+    )
+
+
 def test_a_sparse_initializer_is_costed_at_its_dense_size(tmp_path: Path) -> None:
     """Shape inference ignores sparse initializers: the MatMul reading one was uncosted, and
     the check refused the valid model as reading an undefined tensor."""

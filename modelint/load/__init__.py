@@ -12,7 +12,7 @@ from modelint.load.onnx_file import (
     inline_functions,
     load_onnx_text,
     read_onnx,
-    unknown_opset,
+    unknown_versions,
 )
 from modelint.load.weights import densify_sparse
 
@@ -41,13 +41,13 @@ def load_model(path: str | Path, options: LoadOptions | None = None) -> LoadedMo
         missing, read_back = external_data(proto, location.parent)
         proto, inlined = inline_functions(proto, location)
         sparse = densify_sparse(proto)
-        notes = (*missing, *inlined, *sparse, *unknown_opset(proto))
+        notes = (*missing, *inlined, *sparse, *unknown_versions(proto))
         if read_back or sparse or inlined:
             serialized = None  # no longer the bytes of this model
         return LoadedModel(str(path), model_format, proto, notes=notes, serialized=serialized)
     if model_format == "onnx-text":
         text_model, inlined = inline_functions(load_onnx_text(location), location)
-        notes = (*inlined, *densify_sparse(text_model), *unknown_opset(text_model))
+        notes = (*inlined, *densify_sparse(text_model), *unknown_versions(text_model))
         return LoadedModel(str(path), model_format, text_model, notes=notes)
     from modelint.load.tensorflow import load_tensorflow
 

@@ -19,7 +19,7 @@ __all__ = [
     "load_onnx_text",
     "parse_error_message",
     "read_onnx",
-    "unknown_opset",
+    "unknown_versions",
 ]
 
 
@@ -107,17 +107,24 @@ def _check_model_shape(model: onnx.ModelProto, path: Path) -> None:
             raise ModelLoadError(message, path=str(path))
 
 
-def unknown_opset(model: onnx.ModelProto) -> tuple[str, ...]:
-    """A note when the model imports an ai.onnx opset newer than the installed onnx defines
-    (a typo, or a newer exporter): ops then take the newest definitions known, silently."""
+def unknown_versions(model: onnx.ModelProto) -> tuple[str, ...]:
+    """Notes when the model's IR version, or the ai.onnx opset it imports, is newer than the
+    installed onnx defines (a typo, or a newer exporter): ops then take the newest
+    definitions known, and fields a newer IR adds are not read, silently."""
+    notes = []
+    if model.ir_version > onnx.IR_VERSION:
+        notes.append(
+            f"IR version {model.ir_version} is newer than onnx {onnx.__version__} knows "
+            f"({onnx.IR_VERSION}): what it adds to the format is not read"
+        )
     known = onnx.defs.onnx_opset_version()
     for entry in model.opset_import:
         if entry.domain in ("", "ai.onnx") and entry.version > known:
-            return (
+            notes.append(
                 f"opset {entry.version} of ai.onnx is newer than onnx {onnx.__version__} "
-                f"defines ({known}): shapes and costs follow opset {known}'s definitions",
+                f"defines ({known}): shapes and costs follow opset {known}'s definitions"
             )
-    return ()
+    return tuple(notes)
 
 
 def inline_functions(model: onnx.ModelProto, path: Path) -> tuple[onnx.ModelProto, tuple[str, ...]]:
