@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 import onnx
 
-from modelint.errors import ModelLoadError
 from modelint.graph.background import BackgroundJob
 from modelint.graph.binding import BoundInputs, bind_inputs
 from modelint.graph.constants import ConstantFolder
@@ -20,6 +19,13 @@ from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode, find_
 from modelint.graph.params import CONSTANT_OPS, PASS_THROUGH_OPS, parameter_owners
 from modelint.graph.shapes import GraphTraits, Inference, infer_bound
 from modelint.graph.tensors import Shape, TensorInfo, tensor_size
+from modelint.graph.validity import (
+    addressable,
+    check_defined,
+    check_inputs,
+    check_not_written,
+    check_rewrite,
+)
 
 __all__ = ["PASS_THROUGH_OPS", "GraphBuild", "build_graph", "start_build"]
 
@@ -67,7 +73,10 @@ class GraphBuild:
         with job or contextlib.nullcontext():
             walk = _Walk()
             _walk_graph(model.graph, walk, opsets, layer_of or {}, path="", parent=None)
-            _check_defined(walk, [value.name for value in model.graph.output])
+            outputs = [value.name for value in model.graph.output]
+            check_defined(
+                walk.consumers, outputs, walk.producers, walk.initializers, walk.graph_inputs
+            )
             # While the child infers: the edges, which need no types (lazily found otherwise).
             links = find_links(walk.nodes, walk.producers) if job else None
             consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
@@ -159,25 +168,6 @@ def _traits(walk: _Walk) -> GraphTraits:
     )
 
 
-def _check_defined(walk: _Walk, outputs: list[str]) -> None:
-    """Every tensor a node reads, and every output of the model, must be a node output, a
-    graph input or an initializer: ONNX checkers and runtimes refuse a model that reads
-    anything else, and its costs would rest on a tensor nobody defines."""
-    producers, initializers, inputs = walk.producers, walk.initializers, walk.graph_inputs
-    for name, users in walk.consumers.items():
-        if name not in producers and name not in initializers and name not in inputs:
-            raise ModelLoadError(
-                f"invalid ONNX graph: node '{users[0]}' reads tensor '{name}', which no node, "
-                "graph input or initializer defines"
-            )
-    for name in outputs:
-        if name not in producers and name not in initializers and name not in inputs:
-            raise ModelLoadError(
-                f"invalid ONNX graph: graph output '{name}' is defined by no node, graph "
-                "input or initializer"
-            )
-
-
 def _local_keys(fields: list[_Fields]) -> list[str]:
     """Node keys of one graph: the name when present and unique, else
     ``op_type:first_output`` (outputs are SSA, so unique)."""
@@ -237,7 +227,7 @@ def _walk_graph(
     walk.graph_inputs.update(declared_inputs)
     protos = list(graph.node)
     fields = _read_fields(protos)
-    _check_inputs(declared_inputs)
+    check_inputs(declared_inputs)
     inherited = walk.nodes[parent].layer if parent else None
     nodes, new = walk.nodes, tuple.__new__  # NamedTuple's own __new__ is 2x slower
     pending: list[OpNode] = []
@@ -263,38 +253,8 @@ def _walk_graph(
         for body, subgraph in bodies:
             _walk_graph(subgraph, walk, opsets, layer_of, path=f"{key}/{body}", parent=key)
     _record_uses(walk, pending)
-    _check_not_written(walk, declared_inputs, path, "a graph input")
-    _check_not_written(walk, names, path, "an initializer")
-
-
-def _check_inputs(inputs: list[str]) -> None:
-    if len(set(inputs)) != len(inputs):
-        twice = next(name for name in inputs if inputs.count(name) > 1)
-        raise ModelLoadError(f"invalid ONNX graph: graph input '{twice}' is declared twice")
-
-
-def _check_not_written(walk: _Walk, defined: Iterable[str], path: str, what: str) -> None:
-    """No node of a graph writes one of its inputs or initializers (SSA form)."""
-    producers, nodes = walk.producers, walk.nodes
-    for name in defined:
-        key = producers.get(name)
-        if key is not None and nodes[key].graph_path == path:
-            raise ModelLoadError(
-                f"invalid ONNX graph: tensor '{name}' is written by {what} and by node "
-                f"'{nodes[key].name or nodes[key].op_type}' (each tensor has one writer)"
-            )
-
-
-def _rewritten(walk: _Walk, output: str, key: str) -> None:
-    """A second writer of ``output`` in the same graph breaks SSA form: costed as if the
-    first did not exist. (Sibling subgraphs, an If's two branches, may reuse a name.)"""
-    first, second = walk.nodes[walk.producers[output]], walk.nodes[key]
-    if first.graph_path == second.graph_path:
-        raise ModelLoadError(
-            f"invalid ONNX graph: tensor '{output}' is written by node "
-            f"'{first.name or first.op_type}' and by node '{second.name or second.op_type}' "
-            "(each tensor has one writer)"
-        )
+    check_not_written(walk.producers, walk.nodes, declared_inputs, path, "a graph input")
+    check_not_written(walk.producers, walk.nodes, names, path, "an initializer")
 
 
 def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:
@@ -304,8 +264,8 @@ def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:
     for key, _, _, _, _, inputs, outputs, *_ in nodes:
         for output in outputs:
             if output:
-                if output in producers:
-                    _rewritten(walk, output, key)
+                if output in producers:  # a second writer: refused within one graph
+                    check_rewrite(walk.nodes, producers[output], key, output)
                 producers[output] = key
         reads = inputs  # each tensor once, however many times the node reads it
         if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):
@@ -364,7 +324,7 @@ def _tensors(
         entry = types.get(name, unknown)
         size = sizes.get(entry)
         if size is None:
-            size = sizes[entry] = _addressable(name, tensor_size(*entry))
+            size = sizes[entry] = addressable(name, tensor_size(*entry))
         initializer = name in initializers
         tensors[name] = new(
             TensorInfo,
@@ -372,20 +332,6 @@ def _tensors(
              name in graph_inputs and not initializer, name in outputs, *size),
         )  # fmt: skip
     return tensors
-
-
-_MAX_ELEMENTS = 2**63 - 1  # ONNX dims are int64: no runtime can index a larger tensor
-
-
-def _addressable(name: str, size: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
-    """``size``, unless the tensor could not exist: its costs would be numbers past any
-    float (a rank-20 tensor of 2**62-sized dims) that no report can print."""
-    if size[0] is not None and size[0] > _MAX_ELEMENTS:
-        raise ModelLoadError(
-            f"invalid ONNX graph: tensor '{name}' would hold more than 2**63 - 1 elements, "
-            "which no runtime can index"
-        )
-    return size
 
 
 def _loop_state_inputs(body: onnx.GraphProto) -> frozenset[int]:
