@@ -124,8 +124,11 @@ class Config:
 def repository_root(start: Path) -> Path | None:
     """The first directory at or above ``start`` holding ``.git`` (None: not in a repository)."""
     for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
+        try:
+            if (directory / ".git").exists():
+                return directory
+        except OSError:  # a directory we may not enter, a name too long: not ours to read
+            continue
     return None
 
 

@@ -88,3 +88,23 @@ def test_inspect_and_diff_name_a_path_that_cannot_be_read(tmp_path: Path, comman
     argv = [str(long_name)] if command == "inspect" else [str(long_name), str(EXAMPLE)]
     code, _, err = run(command, *argv)
     assert (code, err) == (2, f"modelint: error: {long_name}: cannot read: File name too long\n")
+
+
+def test_a_model_under_a_directory_that_cannot_be_entered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking for the repository root asked whether locked/.git exists, which raised
+    PermissionError and aborted the run (only that question is refused here: the model
+    itself can be read, and is checked)."""
+    good = _model(tmp_path / "ok" / "good.onnx")
+    locked = _model(tmp_path / "locked" / "hidden.onnx")
+    exists = Path.exists
+
+    def refusing(path: Path) -> bool:
+        if "locked" in path.parts:
+            raise PermissionError(13, "Permission denied", str(path))
+        return exists(path)
+
+    monkeypatch.setattr(Path, "exists", refusing)
+    code, out, _ = run("check", "--format", "json", "--fail-on", "never", str(locked), str(good))
+    assert (code, _checked(out)) == (0, [str(locked), str(good)])

@@ -173,8 +173,11 @@ def test_an_initializer_without_an_element_type_is_a_shape_error_not_a_crash(
 @pytest.mark.parametrize(
     ("opsets", "problem"),
     [
-        ([("", 17), ("ai.onnx", 13)], "opset_import lists domain 'ai.onnx' twice"),
-        ([("", 0)], "opset_import gives domain 'ai.onnx' version 0 (from 1)"),
+        (
+            [("", 17), ("ai.onnx", 13)],
+            "opset_import gives domain 'ai.onnx' two versions (17 and 13)",
+        ),
+        ([("", 0)], "opset_import gives ai.onnx version 0; its first is 1"),
     ],
 )
 def test_an_opset_import_no_runtime_takes_is_one_line(
@@ -205,3 +208,24 @@ def test_two_reports_to_one_file_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = _run("check", *argv, str(model))
     assert (code, err) == (2, f"modelint: --output names {report} twice\n")
     assert not report.exists()
+
+
+@pytest.mark.parametrize("opsets", [[("", 17), ("ai.onnx", 17)], [("", 17), ("com.acme", 0)]])
+def test_opset_imports_runtimes_accept_are_accepted(
+    tmp_path: Path, opsets: list[tuple[str, int]]
+) -> None:
+    """One domain under both spellings at one version; a custom domain at version 0."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    path = tmp_path / "m.onnx"
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid(*o) for o in opsets])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    assert _run("check", str(path))[0] == 0

@@ -251,3 +251,26 @@ def test_a_function_that_calls_itself_is_one_load_error(tmp_path: Path) -> None:
         f"{path}: its functions cannot be inlined: Cycle detected in model-local function "
         "references: local::Double -> local::Double."
     )
+
+
+def test_a_string_attribute_that_is_not_utf8_is_read(tmp_path: Path) -> None:
+    """ONNX strings are bytes: a Constant's value_string of b'\\xff\\xfe' made the build
+    raise UnicodeDecodeError, and the valid model was not checked."""
+    graph = helper.make_graph(
+        [
+            helper.make_node("Constant", [], ["s"], value_string=b"\xff\xfe"),
+            helper.make_node("Relu", ["x"], ["y"]),
+        ],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4]),
+            helper.make_tensor_value_info("s", TensorProto.STRING, []),
+        ],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    analysis = modelint.analyze(path)
+    constant = next(n for n in analysis.graph.nodes.values() if n.op_type == "Constant")
+    assert constant.attributes == {"value_string": "\\xff\\xfe"}
+    assert analysis.totals.flops == 4

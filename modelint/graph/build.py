@@ -196,7 +196,9 @@ def _attributes(node: onnx.NodeProto) -> tuple[dict[str, Any], list[tuple[str, o
             bodies.extend((f"{attribute.name}{i}", g) for i, g in enumerate(attribute.graphs))
         else:
             value = onnx.helper.get_attribute_value(attribute)
-            values[attribute.name] = value.decode() if isinstance(value, bytes) else value
+            if isinstance(value, bytes):  # a string attribute may hold any bytes
+                value = value.decode("utf-8", "backslashreplace")
+            values[attribute.name] = value
     return values, bodies
 
 

@@ -96,15 +96,18 @@ def _check_model_shape(model: onnx.ModelProto, path: Path) -> None:
         raise ModelLoadError("not an ONNX model (no graph or IR version)", path=str(path))
     if not model.opset_import:
         raise ModelLoadError("ONNX model declares no opset_import", path=str(path))
-    seen: set[str] = set()
-    for entry in model.opset_import:  # which version would apply is anybody's guess
+    versions: dict[str, int] = {}
+    for entry in model.opset_import:
         domain = entry.domain or "ai.onnx"
-        if domain in seen:
-            raise ModelLoadError(f"opset_import lists domain '{domain}' twice", path=str(path))
-        seen.add(domain)
-        if entry.version < 1:
-            message = f"opset_import gives domain '{domain}' version {entry.version} (from 1)"
-            raise ModelLoadError(message, path=str(path))
+        if versions.setdefault(domain, entry.version) != entry.version:  # which applies?
+            raise ModelLoadError(
+                f"opset_import gives domain '{domain}' two versions "
+                f"({versions[domain]} and {entry.version})",
+                path=str(path),
+            )
+    if versions.get("ai.onnx", 1) < 1:  # ai.onnx opsets start at 1; other domains' at 0
+        message = f"opset_import gives ai.onnx version {versions['ai.onnx']}; its first is 1"
+        raise ModelLoadError(message, path=str(path))
 
 
 def unknown_versions(model: onnx.ModelProto) -> tuple[str, ...]:
