@@ -169,6 +169,27 @@ def test_a_node_named_like_another_nodes_key_keeps_both(tmp_path: Path) -> None:
     ]
 
 
+def test_a_node_named_like_a_fallback_key_keeps_both(tmp_path: Path) -> None:
+    """The unnamed Relu's fallback key 'Relu#1' was the third node's name: one replaced the
+    other, and the model was refused as cyclic."""
+    path = _helper_model(
+        tmp_path,
+        [
+            helper.make_node("MatMul", ["x", "w"], ["t0"], name="Relu:t1"),
+            helper.make_node("Relu", ["t0"], ["t1"]),
+            helper.make_node("MatMul", ["t1", "w"], ["z"], name="Relu#1"),
+        ],
+        ["x"],
+    )
+    code, out, _ = run("inspect", "--format", "json", path)
+    nodes = json.loads(out)["models"][0]["nodes"]
+    assert code == 0 and [(n["key"], n["op_type"]) for n in nodes] == [
+        ("Relu:t1", "MatMul"),
+        ("Relu#1#", "Relu"),
+        ("Relu#1", "MatMul"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("nodes", "inputs", "problem"),
     [
@@ -275,3 +296,47 @@ def test_an_ifs_two_branches_may_reuse_a_name(tmp_path: Path) -> None:
     code, out, err = run("check", "--format", "json", _write(tmp_path, "if.onnxtxt", text))
     assert (code, err) == (0, "")
     assert json.loads(out)["models"][0]["totals"]["macs"] == 16
+
+
+def test_a_node_named_like_a_body_nodes_path_keeps_both(tmp_path: Path) -> None:
+    """A main-graph node named 'L/body/mm' took the key of Loop L's body node 'mm': the
+    body's MatMul (3 x 16 MACs) was lost."""
+    body = helper.make_graph(
+        [
+            helper.make_node("Identity", ["c"], ["co"]),
+            helper.make_node("MatMul", ["v", "w"], ["vo"], name="mm"),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 4]),
+        ],
+        [
+            helper.make_tensor_value_info("co", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("vo", TensorProto.FLOAT, [1, 4]),
+        ],
+    )
+    path = _helper_model(
+        tmp_path,
+        [
+            helper.make_node("Loop", ["M", "cond", "x"], ["lo"], name="L", body=body),
+            helper.make_node("Relu", ["lo"], ["z"], name="L/body/mm"),
+        ],
+        ["x"],
+    )
+    model = onnx.load(path)
+    model.graph.initializer.extend(
+        [
+            helper.make_tensor("M", TensorProto.INT64, [], [3]),
+            helper.make_tensor("cond", TensorProto.BOOL, [], [True]),
+        ]
+    )
+    onnx.save(model, path)
+    code, out, _ = run("inspect", "--format", "json", path)
+    nodes = {n["key"]: n for n in json.loads(out)["models"][0]["nodes"]}
+    assert code == 0 and (nodes["L/body/mm"]["op_type"], nodes["L/body/mm"]["macs"]) == (
+        "MatMul",
+        48,
+    )
+    assert nodes["L/body/mm#2"]["op_type"] == "Relu"

@@ -182,8 +182,20 @@ def _local_keys(fields: list[_Fields]) -> list[str]:
         elif outputs and outputs[0] and f"{op_type}:{outputs[0]}" not in counts:
             keys.append(f"{op_type}:{outputs[0]}")
         else:  # no output, or a node named like the key another would get
-            keys.append(f"{op_type}#{index}")
+            key = f"{op_type}#{index}"
+            while key in counts:  # ... or like this one ('Relu#1' named so)
+                key += "#"
+            keys.append(key)
     return keys
+
+
+def _free_key(nodes: Mapping[str, OpNode], key: str) -> str:
+    """``key`` made unique among the keys given so far: a second node under one key would
+    replace the first, its cost and edges lost."""
+    suffix = 2
+    while f"{key}#{suffix}" in nodes:
+        suffix += 1
+    return f"{key}#{suffix}"
 
 
 def _attributes(node: onnx.NodeProto) -> tuple[dict[str, Any], list[tuple[str, onnx.GraphProto]]]:
@@ -237,6 +249,8 @@ def _walk_graph(
         protos, _local_keys(fields), fields, strict=True
     ):
         key = f"{path}/{local_key}" if path else local_key
+        if key in nodes:  # a main-graph node named like a body node's path ('L/body/mm')
+            key = _free_key(nodes, key)
         attributes, bodies = _attributes(proto) if attributes_count else (_NONE, [])
         domain = declared or DEFAULT_DOMAIN
         layer = (layer_of.get(name) if layer_of else None) or inherited
