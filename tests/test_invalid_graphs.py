@@ -340,3 +340,43 @@ def test_a_node_named_like_a_body_nodes_path_keeps_both(tmp_path: Path) -> None:
         48,
     )
     assert nodes["L/body/mm#2"]["op_type"] == "Relu"
+
+
+TWO_SCANS = (
+    HEADER
+    + """g (float[4] s0, float[5, 4] seq) => (float[4] y) {
+   [S1] a = Scan (s0, seq) <num_scan_inputs = 1,
+       body = sb (float[4] s, float[4] e) => (float[4] s2) {
+      s2 = Add (s, e)
+   }>
+   [S2] y = Scan (a, seq) <num_scan_inputs = 1,
+       body = sb (float[4] s, float[4] e) => (float[4] s2) {
+      s2 = Add (s, e)
+   }>
+}
+"""
+)
+
+
+def test_what_only_onnxs_data_propagation_rejects_is_a_note_not_an_error(
+    tmp_path: Path,
+) -> None:
+    """Two Scans whose bodies share names fail strict inference with data propagation in
+    onnx 1.23 ('Data for input 0 already exists'); ONNX Runtime runs the model. It was an
+    MLG009 error."""
+    code, out, _ = run("check", "--format", "json", _write(tmp_path, "s.onnxtxt", TWO_SCANS))
+    model = json.loads(out)["models"][0]
+    assert (code, model["findings"]) == (0, [])
+    assert model["totals"]["flops"] == 2 * 5 * 4
+    assert model["notes"][0].startswith("ONNX's data propagation failed on this valid graph (")
+
+
+def test_an_if_branch_writing_the_ifs_own_output_name_keeps_the_if_alive(tmp_path: Path) -> None:
+    """The branch's node replaced the If as the producer of 'y': the If looked dead (MLG004)."""
+    text = HEADER + (
+        "g (bool c, float[1, 4] x) => (float[1, 4] y) {\n"
+        " [I] y = If (c) <then_branch = t () => (float[1, 4] y) { y = Relu (x) },"
+        " else_branch = e () => (float[1, 4] n) { n = Neg (x) }>\n}\n"
+    )
+    code, out, _ = run("check", "--format", "json", _write(tmp_path, "if.onnxtxt", text))
+    assert (code, json.loads(out)["models"][0]["findings"]) == (0, [])

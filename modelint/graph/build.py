@@ -280,8 +280,10 @@ def _record_uses(walk: _Walk, nodes: list[OpNode]) -> None:
     for key, _, _, _, _, inputs, outputs, *_ in nodes:
         for output in outputs:
             if output:
-                if output in producers:  # a second writer: refused within one graph
+                if output in producers:  # a second writer: refused within one graph; in a
                     check_rewrite(walk.nodes, producers[output], key, output)
+                    continue  # body, the outer node keeps it (an If branch naming its output
+                    # as the If's own): the If would look dead, its output unproduced
                 producers[output] = key
         reads = inputs  # each tensor once, however many times the node reads it
         if len(inputs) > 1 and (len(inputs) > 2 or inputs[0] == inputs[1]):

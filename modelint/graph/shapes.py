@@ -166,7 +166,10 @@ def _infer(
                         source, check_type=False, strict_mode=True, data_prop=True
                     )
                 except onnx.shape_inference.InferenceError as exc:
-                    _record_rejection(_inference_error(exc), errors, notes)
+                    if _accepted_without_propagation(source):
+                        notes.append(_propagation_note(_inference_error(exc)))
+                    else:
+                        _record_rejection(_inference_error(exc), errors, notes)
             return onnx.shape_inference.infer_shapes(
                 source, check_type=False, strict_mode=False, data_prop=True
             )
@@ -174,6 +177,26 @@ def _infer(
         # Non-strict inference rarely raises; when it does we keep the exporter's own types.
         notes.append(f"ONNX shape inference failed ({_first_line(exc)}); exporter types used")
         return model
+
+
+def _accepted_without_propagation(source: onnx.ModelProto | bytes) -> bool:
+    """Whether strict inference accepts the graph without data propagation: then what it
+    rejected is ONNX's propagation (two Scans whose bodies share tensor names fail it with
+    'Data for input 0 already exists' in onnx 1.23), not the graph."""
+    try:
+        onnx.shape_inference.infer_shapes(
+            source, check_type=False, strict_mode=True, data_prop=False
+        )
+    except onnx.shape_inference.InferenceError:
+        return False
+    return True
+
+
+def _propagation_note(message: str) -> str:
+    return (
+        f"ONNX's data propagation failed on this valid graph ({_shortened(message, 200)}): "
+        "shapes computed from propagated values may be unknown"
+    )
 
 
 def _record_rejection(message: str, errors: list[str], notes: list[str]) -> None:
