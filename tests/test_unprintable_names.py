@@ -18,10 +18,11 @@ from onnx import TensorProto, helper
 NAME = "n\x1b[31mred\nline2"
 
 
-def _frob(path: Path) -> Path:
+def _frob(path: Path, op: str = "Frob") -> Path:
     """One node of an op without a cost rule (an MLC001 finding naming it)."""
+    domain = "com.acme" if op == "Frob" else ""
     graph = helper.make_graph(
-        [helper.make_node("Frob", ["x"], ["y"], name=NAME, domain="com.acme")],
+        [helper.make_node(op, ["x"], ["y"], name=NAME, domain=domain)],
         "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
@@ -70,3 +71,39 @@ def test_an_error_line_stays_one_line(tmp_path: Path) -> None:
     code, _, err = run("check", str(missing))
     assert code == 2
     assert err == f"modelint: error: {tmp_path}/two\\nlines.onnx: no such file or directory\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("inspect",),
+        ("diff", "{old}"),
+        ("check", "--format", "github"),
+        ("check", "--format", "markdown"),
+    ],
+)
+def test_every_text_output_escapes_control_characters(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    """inspect's and diff's tables printed the ESC and the newline raw (one row became two
+    lines); GitHub annotations and Markdown carried a raw ESC."""
+    model = _frob(tmp_path / "m.onnx")
+    old = _frob(tmp_path / "old.onnx", "Relu")  # for diff: the node's op changed
+    command, *rest = argv
+    code, out, _ = run(command, *(arg.format(old=old) for arg in rest), str(model))
+    assert code == 0 and "\x1b" not in out and "n\\x1b[31mred" in out
+    assert not any(line.startswith("line2") for line in out.splitlines())
+
+
+def test_a_bidirectional_override_is_escaped(tmp_path: Path) -> None:
+    """U+202E reorders what a reader sees ('Trojan Source'): shown as its escape."""
+    graph = helper.make_graph(
+        [helper.make_node("Frob", ["x"], ["y"], name="a\u202eb", domain="com.acme")],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.acme", 1)]
+    onnx.save(helper.make_model(graph, opset_imports=opsets), tmp_path / "m.onnx")
+    code, out, _ = run("check", "--format", "concise", str(tmp_path / "m.onnx"))
+    assert code == 0 and "[a\\u202eb]" in out and "\u202e" not in out

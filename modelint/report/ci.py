@@ -14,6 +14,7 @@ from typing import Any
 
 from modelint.findings import Finding, Severity
 from modelint.report.locations import artifact_location
+from modelint.report.printable import printable
 from modelint.rules import RunResult
 
 __all__ = ["gitlab_issues", "render_github", "render_gitlab"]
@@ -33,8 +34,10 @@ def _where(finding: Finding) -> str:
 
 
 def _escape_data(text: str) -> str:
-    """A workflow command's message: %, CR and LF would end or corrupt the command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: %, CR and LF would end or corrupt the command; other
+    control characters (a node name's ESC) are shown as escapes, never sent raw."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)
 
 
 def _escape_property(text: str) -> str:

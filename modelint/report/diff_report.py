@@ -19,6 +19,7 @@ from modelint.findings import Finding
 from modelint.report.json_report import finding_dict
 from modelint.report.markdown import cell, details, markdown_table
 from modelint.report.numbers import plural
+from modelint.report.printable import printable
 from modelint.report.table import render_table
 from modelint.units import format_quantity
 
@@ -133,7 +134,8 @@ def _node_cells(node: NodeDelta) -> list[str]:
 def _finding_text(finding: Finding) -> str:
     where = finding.location
     node = f" [{where.layer or where.node}]" if where.node else ""
-    return f"{finding.severity.label} {finding.rule_id} {finding.rule_name}{node} {finding.message}"
+    text = f"{finding.severity.label} {finding.rule_id} {finding.rule_name}{node} {finding.message}"
+    return printable(text)  # names from the model: one line, no escape sequences
 
 
 _NODE_HEADERS = ["node", "op", "layer", "status", "ΔMACs", "ΔFLOPs", "Δparams"]
@@ -141,7 +143,7 @@ _NODE_HEADERS = ["node", "op", "layer", "status", "ΔMACs", "ΔFLOPs", "Δparams
 
 def _text_model(diff: ModelDiff, top: int) -> list[str]:
     profile = f"  [profile {diff.profile}]" if diff.profile else ""
-    lines = [f"{diff.old_path} -> {diff.new_path}{profile}"]
+    lines = [printable(f"{diff.old_path} -> {diff.new_path}{profile}")]
     lines += render_table(
         ["metric", "old", "new", "change", "%"],
         _total_rows(diff),
@@ -178,7 +180,7 @@ def _unpaired_lines(result: DiffResult, *, failures: bool = True) -> list[str]:
     lines = [f"only in OLD: {path}" for path in result.only_old]
     lines += [f"only in NEW: {path}" for path in result.only_new]
     if failures:
-        lines += [f"could not read: {failure.message}" for failure in result.failures]
+        lines += [f"could not read: {printable(failure.message)}" for failure in result.failures]
     return lines
 
 

@@ -17,6 +17,7 @@ from modelint.analysis.summary import group_costs
 from modelint.findings import Finding, Severity
 from modelint.graph import OpNode
 from modelint.report.numbers import at_least, group_figure, percent, plural, si, uncosted_note
+from modelint.report.printable import printable
 from modelint.report.text import checked_counts
 from modelint.rules import LoadFailure, ModelResult, RunResult
 from modelint.rules.target_views import Hardware
@@ -29,8 +30,9 @@ TOP_ROWS = 5
 
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no pipes, line breaks or HTML tags."""
-    return (
+    """Text safe inside a table cell: no pipes, line breaks, HTML tags or control
+    characters (shown as escapes)."""
+    return printable(
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
         .replace("<", "&lt;")
@@ -251,7 +253,7 @@ def _undecided(result: ModelResult) -> list[str]:
 def _model_section(result: ModelResult) -> list[str]:
     undecided = _undecided(result)
     return [
-        f"### `{result.analysis.path}`",
+        f"### `{cell(result.analysis.path)}`",
         "",
         *_target_line(result.hardware),
         *_cost_table(result),

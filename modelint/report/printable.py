@@ -9,8 +9,11 @@ import re
 
 __all__ = ["printable", "valid_utf8", "xml_safe"]
 
-# C0 and C1 controls, DEL, and lone surrogates (file-name bytes that are not UTF-8)
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 controls, DEL, the bidirectional controls that reorder what a reader sees
+# ("Trojan Source", U+202E), and lone surrogates (file-name bytes that are not UTF-8)
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 # what XML 1.0 forbids even as a character reference (tab, newline and return are allowed)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

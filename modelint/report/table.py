@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from modelint.report.printable import printable
+
 __all__ = ["render_table"]
 
 
@@ -14,6 +16,7 @@ def render_table(
     *,
     indent: str = "",
 ) -> list[str]:
+    rows = [[printable(cell) for cell in row] for row in rows]  # names from the model
     widths = [len(header) for header in headers]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
