@@ -271,6 +271,10 @@ def test_a_node_without_its_output_is_uncosted_with_a_plain_reason(tmp_path: Pat
             helper.make_node("LeakyRelu", ["x"], ["z"], name="l", alpha="steep"),
             "(node l) LeakyRelu-16 attribute 'alpha' must be a float, not 'steep'",
         ),
+        (  # ONNX Runtime: 'No Op registered for Gelu with domain_version of 17'
+            helper.make_node("Gelu", ["x"], ["z"], name="ge"),
+            "(node ge) Gelu is not in opset 17: ONNX defines it from opset 20",
+        ),
     ],
 )
 def test_a_node_that_breaks_its_op_schema_is_an_error_and_uncosted(

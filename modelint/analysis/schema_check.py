@@ -6,6 +6,7 @@ domain is checked: other domains' schemas are not registered outside inference."
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Any
 
@@ -34,11 +35,19 @@ _VALUES: dict[Any, tuple[str, type, tuple[type, ...]]] = {
 
 
 @functools.cache
-def _schema(op_type: str, opset: int) -> onnx.defs.OpSchema | None:
+def _schema(op_type: str, opset: int) -> onnx.defs.OpSchema | str | None:
+    """The op's schema at ``opset``; a problem when the op only came in a later opset;
+    None when onnx does not know the op (a newer onnx's, or a typo: no cost rule then)."""
     try:
         return onnx.defs.get_schema(op_type, opset, "")
-    except onnx.defs.SchemaError:  # unknown here, or newer than the opset: not ours to judge
-        return None
+    except onnx.defs.SchemaError:
+        if not onnx.defs.has(op_type):
+            return None
+    for version in range(opset + 1, onnx.defs.onnx_opset_version() + 1):
+        with contextlib.suppress(onnx.defs.SchemaError):
+            since = onnx.defs.get_schema(op_type, version, "").since_version
+            return f"is not in opset {opset}: ONNX defines it from opset {since}"
+    return None
 
 
 def schema_problem(node: OpNode) -> str | None:
@@ -48,6 +57,8 @@ def schema_problem(node: OpNode) -> str | None:
     schema = _schema(node.op_type, node.opset)
     if schema is None:
         return None
+    if isinstance(schema, str):  # ONNX Runtime: 'No Op registered for Gelu with version 17'
+        return f"{node.op_type} {schema}"
     count = _count_problem("input", len(node.inputs), schema.min_input, schema.max_input)
     count = count or _count_problem(
         "output", len(node.outputs), schema.min_output, schema.max_output

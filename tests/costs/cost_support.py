@@ -7,9 +7,11 @@ second); everything else goes through the same pipeline as ``modelint.analyze``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import onnx
 
 from modelint.analysis import (
     AnalysisOptions,
@@ -47,15 +49,26 @@ def analyze_model(
     return analyze_loaded(loaded, RULES, options)
 
 
+def _first_opset(op: str) -> int:
+    """The first ai.onnx opset defining ``op`` (0 for an op of another domain)."""
+    for version in range(1, onnx.defs.onnx_opset_version() + 1):
+        with contextlib.suppress(onnx.defs.SchemaError):
+            return onnx.defs.get_schema(op, version, "").since_version
+    return 0
+
+
 def cost_of(
     graph: str,
     op: str,
     initializers: Initializers | None = None,
     *,
-    opset: int = 17,
+    opset: int | None = None,
     microsoft: bool = False,
     index: int = 0,
 ) -> NodeCost:
-    """The cost of the ``index``-th ``op`` node of a graph (text format, without header)."""
+    """The cost of the ``index``-th ``op`` node of a graph (text format, without header);
+    the model imports ``opset``, by default 17 or the op's first opset when it came later
+    (a model using an op its opset lacks is invalid: MLG009)."""
+    opset = opset if opset is not None else max(17, _first_opset(op))
     preamble = header(opset, 10 if opset >= 21 else 8, microsoft=microsoft)
     return node_cost(analyze_model(preamble + graph, initializers), op, index)

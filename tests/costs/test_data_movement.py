@@ -20,7 +20,7 @@ def moved(
     op: str,
     initializers: dict[str, np.ndarray] | None = None,
     *,
-    opset: int = 17,
+    opset: int | None = None,
 ) -> NodeCost:
     cost = cost_of(f"g {signature} {{ y = {call} }}", op, initializers, opset=opset)
     assert cost.costed, cost.reason
