@@ -108,3 +108,13 @@ def test_a_model_under_a_directory_that_cannot_be_entered(
     monkeypatch.setattr(Path, "exists", refusing)
     code, out, _ = run("check", "--format", "json", "--fail-on", "never", str(locked), str(good))
     assert (code, _checked(out)) == (0, [str(locked), str(good)])
+
+
+def test_a_model_reached_through_symlinks_is_checked_once(tmp_path: Path) -> None:
+    """A file linked by name and through a linked directory was checked and reported three
+    times (its findings counted three times)."""
+    real = _model(tmp_path / "real" / "a.onnx")
+    (tmp_path / "filelink.onnx").symlink_to(real)
+    (tmp_path / "dirlink").symlink_to(tmp_path / "real")
+    code, out, _ = run("check", "--format", "json", "--fail-on", "never", str(tmp_path))
+    assert (code, _checked(out)) == (0, [str(real)])  # by its own name, not a link's

@@ -57,7 +57,8 @@ def _walk(
         if is_saved_model_dir(directory):
             yield directory  # a SavedModel is one model, not a tree of files
             return
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        # real entries before symlinks: a model reached both ways goes by its own name
+        entries = sorted(os.scandir(directory), key=lambda entry: (_is_link(entry), entry.name))
     except OSError as exc:
         unreadable.append((directory, f"cannot search this directory: {exc.strerror or exc}"))
         return
@@ -83,6 +84,13 @@ def is_directory(item: Path | os.DirEntry[str]) -> bool:
         return False
 
 
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
 def _is_file(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_file()
@@ -104,7 +112,24 @@ def discover_models(paths: Iterable[str | Path]) -> Discovery:
             found.extend(_not_ignored(path, walked))
         else:
             found.append(path)  # loading it says what is wrong, if anything
-    return Discovery(list(dict.fromkeys(found)), unreadable)
+    return Discovery(list(_one_each(found)), unreadable)
+
+
+def _one_each(paths: list[Path]) -> dict[Path, None]:
+    """``paths`` less those that name a file already listed (through a symlink to it, or
+    to a directory above it): each model is checked and reported once, under its first
+    name."""
+    seen: set[Path] = set()
+    kept: dict[Path, None] = {}
+    for path in paths:
+        try:
+            real = path.resolve()
+        except OSError:  # a loop, no permission: loading it reports it
+            real = path
+        if real not in seen:
+            seen.add(real)
+            kept[path] = None
+    return kept
 
 
 def _not_ignored(directory: Path, candidates: list[Path]) -> list[Path]:
