@@ -201,6 +201,8 @@ def format_quantity(value: float | None, dimension: str, digits: int = 3) -> str
         return format_bytes(value, digits)
     unit, scales = _FORMATS[dimension]
     magnitude = abs(value)
+    if magnitude >= scales[0][0] * 999.5:  # past the largest prefix: '1.98e+28 FLOPs'
+        return f"{Decimal(value):.{digits - 1}e} {unit}".rstrip()
     for scale, prefix in scales:
         if magnitude >= scale * 0.9995:
             return f"{value / scale:.{digits}g} {prefix}{unit}".rstrip()

@@ -13,7 +13,7 @@ from cli_support import run
 from onnx import TensorProto, helper
 
 from modelint.templates import format_si
-from modelint.units import format_bytes
+from modelint.units import format_bytes, format_quantity
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "tiny_cnn.onnx"
 
@@ -76,3 +76,16 @@ def test_large_counts_print(value: float, text: str) -> None:
 )
 def test_large_sizes_print(value: int, text: str) -> None:
     assert format_bytes(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "dimension", "text"),
+    [
+        (5e14, "ops", "500 TFLOPs"),
+        (1.98e28, "ops", "1.98e+28 FLOPs"),
+        (10**400, "ops", "1.00e+400 FLOPs"),
+    ],
+)
+def test_large_quantities_print(value: float, dimension: str, text: str) -> None:
+    """Markdown's budget column printed '1.98e+13 PFLOPs' past the largest prefix."""
+    assert format_quantity(value, dimension) == text
