@@ -274,3 +274,36 @@ def test_a_string_attribute_that_is_not_utf8_is_read(tmp_path: Path) -> None:
     constant = next(n for n in analysis.graph.nodes.values() if n.op_type == "Constant")
     assert constant.attributes == {"value_string": "\\xff\\xfe"}
     assert analysis.totals.flops == 4
+
+
+def test_a_sparse_initializer_in_a_subgraph_defines_its_tensor(tmp_path: Path) -> None:
+    """An If branch's sparse weight: the model is read (it was refused as reading an
+    undefined tensor), and the weight counts at its dense size."""
+    values = helper.make_tensor("w", TensorProto.FLOAT, [2], [1.0, 2.0])
+    indices = helper.make_tensor("w_indices", TensorProto.INT64, [2], [0, 5])
+    branch = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["t"])],
+        "then",
+        [],
+        [helper.make_tensor_value_info("t", TensorProto.FLOAT, [1, 8])],
+        sparse_initializer=[helper.make_sparse_tensor(values, indices, [4, 8])],
+    )
+    other = helper.make_graph(
+        [helper.make_node("Constant", [], ["e"], value_floats=[0.0] * 8)],
+        "else",
+        [],
+        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [8])],
+    )
+    graph = helper.make_graph(
+        [helper.make_node("If", ["c"], ["y"], then_branch=branch, else_branch=other)],
+        "g",
+        [
+            helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    analysis = modelint.analyze(path)
+    assert analysis.totals.params == 32

@@ -18,7 +18,7 @@ from modelint.graph.inference_job import start_inference
 from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode, find_links
 from modelint.graph.params import CONSTANT_OPS, PASS_THROUGH_OPS, parameter_owners
 from modelint.graph.shapes import GraphTraits, Inference, infer_bound
-from modelint.graph.tensors import Shape, TensorInfo, tensor_size
+from modelint.graph.tensors import Shape, TensorInfo, dtype_name, tensor_size
 from modelint.graph.validity import (
     addressable,
     check_defined,
@@ -26,6 +26,7 @@ from modelint.graph.validity import (
     check_not_written,
     check_rewrite,
 )
+from modelint.load.weights import dense_stub
 
 __all__ = ["PASS_THROUGH_OPS", "GraphBuild", "build_graph", "start_build"]
 
@@ -233,6 +234,8 @@ def _walk_graph(
     parent: str | None,
 ) -> None:
     initializers = list(graph.initializer)
+    if graph.sparse_initializer:  # a subgraph's (the main graph's were made dense on load)
+        initializers += [dense_stub(sparse) for sparse in graph.sparse_initializer]
     names = [tensor.name for tensor in initializers]
     walk.initializers.update(zip(names, initializers, strict=True))
     walk.constant.update(names)
@@ -339,7 +342,7 @@ def _tensors(
     names.update(dict.fromkeys(walk.producers))
     names.update(dict.fromkeys(initializers))
     for name in names:
-        entry = types.get(name, unknown)
+        entry = types.get(name) or _declared(initializers.get(name)) or unknown
         size = sizes.get(entry)
         if size is None:
             size = sizes[entry] = addressable(name, tensor_size(*entry))
@@ -350,6 +353,14 @@ def _tensors(
              name in graph_inputs and not initializer, name in outputs, *size),
         )  # fmt: skip
     return tensors
+
+
+def _declared(tensor: onnx.TensorProto | None) -> tuple[Shape, str | None] | None:
+    """An initializer's type from its own dims (one inference did not see: a subgraph's
+    sparse weight made dense by the build)."""
+    if tensor is None:
+        return None
+    return tuple(int(dim) for dim in tensor.dims), dtype_name(tensor.data_type)
 
 
 def _loop_state_inputs(body: onnx.GraphProto) -> frozenset[int]:

@@ -15,6 +15,7 @@ from modelint.load.subgraphs import walk_graphs
 __all__ = [
     "MIN_ELEMENTS",
     "NOT_KEPT",
+    "dense_stub",
     "densify_sparse",
     "drop_weight_data",
     "element_count",
@@ -53,25 +54,34 @@ def drop_weight_data(model: onnx.ModelProto) -> int:
 
 
 def densify_sparse(model: onnx.ModelProto) -> tuple[str, ...]:
-    """Each sparse initializer becomes a dense one of its shape and dtype, without data (as
-    a dropped weight): shape inference ignores sparse initializers (the shapes after them
-    were unknown), and a layer's parameters are its weight's dense size. A note each."""
+    """Each sparse initializer of the main graph becomes a dense one of its shape and dtype,
+    without data (as a dropped weight): shape inference ignores sparse initializers (the
+    shapes after them were unknown), and a layer's parameters are its weight's dense size.
+    A note each. (A subgraph's are defined by the graph build, their shapes left unknown:
+    finding them here would read every node's attributes, 0.16 s on 100k nodes.)"""
+    graph = model.graph
+    if not graph.sparse_initializer:
+        return ()
     notes = []
-    for graph in walk_graphs(model.graph):
-        for sparse in graph.sparse_initializer:
-            tensor = graph.initializer.add()
-            tensor.name, tensor.data_type = sparse.values.name, sparse.values.data_type
-            tensor.dims.extend(sparse.dims)
-            tensor.data_location = onnx.TensorProto.EXTERNAL
-            entry = tensor.external_data.add()
-            entry.key, entry.value = "location", NOT_KEPT
-            stored = element_count(sparse.values)
-            notes.append(
-                f"sparse initializer '{tensor.name}' is counted at its dense size "
-                f"({'x'.join(map(str, sparse.dims))}; {stored:,} values stored)"
-            )
-        graph.ClearField("sparse_initializer")
+    for sparse in graph.sparse_initializer:
+        graph.initializer.append(dense_stub(sparse))
+        stored = element_count(sparse.values)
+        notes.append(
+            f"sparse initializer '{sparse.values.name}' is counted at its dense size "
+            f"({'x'.join(map(str, sparse.dims))}; {stored:,} values stored)"
+        )
+    graph.ClearField("sparse_initializer")
     return tuple(notes)
+
+
+def dense_stub(sparse: onnx.SparseTensorProto) -> onnx.TensorProto:
+    """A sparse tensor as a dense one of its shape and dtype, its data not kept."""
+    tensor = onnx.TensorProto(name=sparse.values.name, data_type=sparse.values.data_type)
+    tensor.dims.extend(sparse.dims)
+    tensor.data_location = onnx.TensorProto.EXTERNAL
+    entry = tensor.external_data.add()
+    entry.key, entry.value = "location", NOT_KEPT
+    return tensor
 
 
 def has_inline_weights(graph: onnx.GraphProto) -> bool:
