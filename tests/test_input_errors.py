@@ -184,18 +184,7 @@ def test_an_opset_import_no_runtime_takes_is_one_line(
     tmp_path: Path, opsets: list[tuple[str, int]], problem: str
 ) -> None:
     """Which of two versions applied was a silent pick; version 0 only drew a warning."""
-    import onnx
-    from onnx import TensorProto, helper
-
-    graph = helper.make_graph(
-        [helper.make_node("Relu", ["x"], ["y"])],
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
-    )
-    path = tmp_path / "m.onnx"
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid(*o) for o in opsets])
-    onnx.save(model, path)
+    path = _relu_importing(tmp_path, opsets)
     code, _, err = _run("check", str(path))
     assert (code, err) == (2, f"modelint: error: {path}: {problem}\n")
 
@@ -216,6 +205,15 @@ def test_opset_imports_runtimes_accept_are_accepted(
 ) -> None:
     """One domain under both spellings at one version; a custom domain at version 0."""
     import onnx
+
+    path = _relu_importing(tmp_path, opsets)
+    onnx.checker.check_model(str(path))
+    assert _run("check", str(path))[0] == 0
+
+
+def _relu_importing(tmp_path: Path, opsets: list[tuple[str, int]]) -> Path:
+    """A one-Relu model importing ``opsets`` ((domain, version) pairs)."""
+    import onnx
     from onnx import TensorProto, helper
 
     graph = helper.make_graph(
@@ -226,6 +224,5 @@ def test_opset_imports_runtimes_accept_are_accepted(
     )
     path = tmp_path / "m.onnx"
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid(*o) for o in opsets])
-    onnx.checker.check_model(model)
     onnx.save(model, path)
-    assert _run("check", str(path))[0] == 0
+    return path

@@ -148,45 +148,35 @@ def _helper_model(tmp_path: Path, nodes: list[onnx.NodeProto], inputs: list[str]
     return str(path)
 
 
-def test_a_node_named_like_another_nodes_key_keeps_both(tmp_path: Path) -> None:
-    """An unnamed Relu writing t1 would get the key 'Relu:t1', which a MatMul has as its
-    name: the Relu was dropped (16 MACs short, its weight owned by the Relu)."""
+@pytest.mark.parametrize(
+    ("last", "keys"),
+    [
+        # the unnamed Relu's key 'Relu:t1' is the first MatMul's name: the Relu was dropped
+        # (16 MACs short, its neighbour's weight owned by the Relu)
+        ("last", ["Relu:t1", "Relu#1", "last"]),
+        # ... and its fallback 'Relu#1' the last MatMul's: refused as cyclic
+        ("Relu#1", ["Relu:t1", "Relu#1#", "Relu#1"]),
+    ],
+)
+def test_a_node_named_like_another_nodes_key_keeps_both(
+    tmp_path: Path, last: str, keys: list[str]
+) -> None:
     path = _helper_model(
         tmp_path,
         [
             helper.make_node("MatMul", ["x", "w"], ["t0"], name="Relu:t1"),
             helper.make_node("Relu", ["t0"], ["t1"]),
-            helper.make_node("MatMul", ["t1", "w"], ["z"], name="last"),
+            helper.make_node("MatMul", ["t1", "w"], ["z"], name=last),
         ],
         ["x"],
     )
     code, out, _ = run("inspect", "--format", "json", path)
     nodes = json.loads(out)["models"][0]["nodes"]
-    assert code == 0 and [(n["key"], n["op_type"], n["macs"]) for n in nodes] == [
-        ("Relu:t1", "MatMul", 16),
-        ("Relu#1", "Relu", 0),
-        ("last", "MatMul", 16),
-    ]
-
-
-def test_a_node_named_like_a_fallback_key_keeps_both(tmp_path: Path) -> None:
-    """The unnamed Relu's fallback key 'Relu#1' was the third node's name: one replaced the
-    other, and the model was refused as cyclic."""
-    path = _helper_model(
-        tmp_path,
-        [
-            helper.make_node("MatMul", ["x", "w"], ["t0"], name="Relu:t1"),
-            helper.make_node("Relu", ["t0"], ["t1"]),
-            helper.make_node("MatMul", ["t1", "w"], ["z"], name="Relu#1"),
-        ],
-        ["x"],
-    )
-    code, out, _ = run("inspect", "--format", "json", path)
-    nodes = json.loads(out)["models"][0]["nodes"]
-    assert code == 0 and [(n["key"], n["op_type"]) for n in nodes] == [
-        ("Relu:t1", "MatMul"),
-        ("Relu#1#", "Relu"),
-        ("Relu#1", "MatMul"),
+    assert code == 0 and [n["key"] for n in nodes] == keys
+    assert [(n["op_type"], n["macs"]) for n in nodes] == [
+        ("MatMul", 16),
+        ("Relu", 0),
+        ("MatMul", 16),
     ]
 
 
@@ -290,18 +280,6 @@ def test_a_node_that_breaks_its_op_schema_is_an_error_and_uncosted(
     assert not model["coverage"]["complete"] and model["totals"]["macs"] == 0
 
 
-def test_an_ifs_two_branches_may_reuse_a_name(tmp_path: Path) -> None:
-    """Single assignment holds per graph: sibling branches each write 'r' once."""
-    text = HEADER + (
-        "g (bool c, float[1, 4] x, float[4, 4] w) => (float[1, 4] y) {\n"
-        " y = If (c) <then_branch = t () => (float[1, 4] r) { r = MatMul (x, w) },"
-        " else_branch = e () => (float[1, 4] r) { r = Relu (x) }>\n}\n"
-    )
-    code, out, err = run("check", "--format", "json", _write(tmp_path, "if.onnxtxt", text))
-    assert (code, err) == (0, "")
-    assert json.loads(out)["models"][0]["totals"]["macs"] == 16
-
-
 def test_a_node_named_like_a_body_nodes_path_keeps_both(tmp_path: Path) -> None:
     """A main-graph node named 'L/body/mm' took the key of Loop L's body node 'mm': the
     body's MatMul (3 x 16 MACs) was lost."""
@@ -375,12 +353,24 @@ def test_what_only_onnxs_data_propagation_rejects_is_a_note_not_an_error(
     assert model["notes"][0].startswith("ONNX's data propagation failed on this valid graph (")
 
 
-def test_an_if_branch_writing_the_ifs_own_output_name_keeps_the_if_alive(tmp_path: Path) -> None:
-    """The branch's node replaced the If as the producer of 'y': the If looked dead (MLG004)."""
+@pytest.mark.parametrize(
+    ("branches", "macs"),
+    [
+        # single assignment holds per graph: sibling branches each write 'r' once
+        ("t () => (float[1, 4] r) { r = MatMul (x, w) }, else_branch = "
+         "e () => (float[1, 4] r) { r = Relu (x) }", 16),
+        # a branch writing the If's own output name: the branch's node replaced the If as
+        # the producer of 'y', and the If looked dead (MLG004)
+        ("t () => (float[1, 4] y) { y = Relu (x) }, else_branch = "
+         "e () => (float[1, 4] n) { n = Neg (x) }", 0),
+    ],
+)  # fmt: skip
+def test_if_branches_may_reuse_names(tmp_path: Path, branches: str, macs: int) -> None:
     text = HEADER + (
-        "g (bool c, float[1, 4] x) => (float[1, 4] y) {\n"
-        " [I] y = If (c) <then_branch = t () => (float[1, 4] y) { y = Relu (x) },"
-        " else_branch = e () => (float[1, 4] n) { n = Neg (x) }>\n}\n"
+        "g (bool c, float[1, 4] x, float[4, 4] w) => (float[1, 4] y) {\n"
+        f" [I] y = If (c) <then_branch = {branches}>\n}}\n"
     )
-    code, out, _ = run("check", "--format", "json", _write(tmp_path, "if.onnxtxt", text))
-    assert (code, json.loads(out)["models"][0]["findings"]) == (0, [])
+    code, out, err = run("check", "--format", "json", _write(tmp_path, "if.onnxtxt", text))
+    model = json.loads(out)["models"][0]
+    assert (code, err, model["findings"]) == (0, "", [])
+    assert model["totals"]["macs"] == macs

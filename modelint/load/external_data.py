@@ -60,21 +60,24 @@ def _inside(directory: Path, location: str) -> bool:
 def _outside_note(outside: list[str]) -> tuple[str, ...]:
     if not outside:
         return ()
-    files = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more" if len(outside) > 3 else "")
     return (
-        f"external data outside the model's directory: {files} (ONNX requires a relative "
-        "location inside it; runtimes refuse the model, and modelint does not read it)",
+        f"external data outside the model's directory: {_listed(outside)} (ONNX requires a "
+        "relative location inside it; runtimes refuse the model, and modelint does not read it)",
     )
 
 
 def _missing_note(missing: list[str]) -> tuple[str, ...]:
     if not missing:
         return ()
-    files = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
     return (
-        f"external data not found beside the model: {files} (costs come from dims and dtypes; "
-        "a runtime cannot load the model without it)",
+        f"external data not found beside the model: {_listed(missing)} (costs come from dims "
+        "and dtypes; a runtime cannot load the model without it)",
     )
+
+
+def _listed(names: list[str]) -> str:
+    """The first three names, and how many more."""
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
