@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from modelint.load.formats import MODEL_SUFFIXES, is_saved_model_dir
@@ -40,8 +40,8 @@ _SKIP_DIRS = frozenset(
 class Discovery:
     """The model paths found, and the places that could not be searched: (path, cause)."""
 
-    models: list[Path]
-    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    models: tuple[Path, ...]
+    unreadable: tuple[tuple[Path, str], ...] = ()
 
 
 def _walk(
@@ -112,7 +112,7 @@ def discover_models(paths: Iterable[str | Path]) -> Discovery:
             found.extend(_not_ignored(path, walked))
         else:
             found.append(path)  # loading it says what is wrong, if anything
-    return Discovery(list(_one_each(found)), unreadable)
+    return Discovery(tuple(_one_each(found)), tuple(unreadable))
 
 
 def _one_each(paths: list[Path]) -> dict[Path, None]:
