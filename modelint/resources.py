@@ -15,6 +15,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "builtin_data_dir",
     "builtin_profiles_dir",
+    "builtin_rule_file",
     "builtin_rules_dir",
     "plugin_rule_dirs",
 ]
@@ -34,6 +35,16 @@ def builtin_data_dir(name: str) -> Path:
 
 def builtin_rules_dir() -> Path:
     return builtin_data_dir("rules")
+
+
+def builtin_rule_file(origin: str) -> str | None:
+    """A rule file's path within the rules modelint ships ('costs/linear.yaml'), the same on
+    every machine; None for a file of the user's or a rule pack's."""
+    try:
+        inside = Path(origin).resolve().relative_to(builtin_rules_dir().resolve())
+    except ValueError:
+        return None
+    return inside.as_posix()
 
 
 def builtin_profiles_dir() -> Path:

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from modelint.cli.outputs import use_color, write_reports
+from modelint.cli.outputs import use_color, write_failures, write_reports
 from modelint.cli.parser import UsageExit
 from modelint.cli.progress import progress_line
-from modelint.report.printable import printable
 
 if TYPE_CHECKING:  # the pipeline is imported per command: `modelint --version` stays instant
     from modelint.analysis import ModelAnalysis
@@ -84,8 +83,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with progress_line(args.quiet, err) as progress:
         run = check_paths(args.paths, check_options(args, progress))
     _RETAINED[:] = [run]
-    for failure in run.failures:
-        err.write(f"modelint: error: {printable(failure.message)}\n")
+    write_failures(run.failures, err)
     write_reports(run, args, out)
     if run.failures:
         return EXIT_ERROR

@@ -7,9 +7,9 @@ import argparse
 from typing import TextIO
 
 from modelint.cli.commands import EXIT_CLEAN, EXIT_ERROR, check_options
+from modelint.cli.outputs import write_failures
 from modelint.cli.parser import UsageExit
 from modelint.cli.progress import progress_line
-from modelint.report.printable import printable
 
 __all__ = ["run_diff"]
 
@@ -26,8 +26,7 @@ def run_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageExit("modelint diff: --top must be positive")
     with progress_line(args.quiet, err) as progress:
         result = diff_paths(args.old, args.new, check_options(args, progress))
-    for failure in result.failures:
-        err.write(f"modelint: error: {printable(failure.message)}\n")
+    write_failures(result.failures, err)
     if args.format == "json":
         out.write(render_diff_json(result))
     elif args.format == "markdown":

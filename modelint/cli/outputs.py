@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from modelint.cli.parser import UsageExit
 
 if TYPE_CHECKING:
-    from modelint.rules import RunResult
+    from modelint.rules import LoadFailure, RunResult
 
-__all__ = ["default_format", "use_color", "write_reports"]
+__all__ = ["default_format", "use_color", "write_failures", "write_reports"]
 
 
 def use_color(no_color: bool, stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
@@ -58,3 +58,11 @@ def write_reports(run: RunResult, args: argparse.Namespace, out: TextIO) -> None
     out.write(render_check(run, fmt, colored))
     for file_format, path in args.output:
         _write_file(path, render_check(run, file_format, options))
+
+
+def write_failures(failures: Iterable[LoadFailure], err: TextIO) -> None:
+    """One line per model or config that could not be read (names escaped: one line)."""
+    from modelint.report.printable import printable
+
+    for failure in failures:
+        err.write(f"modelint: error: {printable(failure.message)}\n")

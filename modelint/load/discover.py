@@ -13,13 +13,13 @@ import contextlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from modelint.load.formats import MODEL_SUFFIXES, is_saved_model_dir
 
-__all__ = ["Discovery", "discover_models", "is_directory"]
+__all__ = ["Discovery", "discover_models", "is_directory", "is_regular_file"]
 
 _SKIP_DIRS = frozenset(
     {
@@ -70,30 +70,29 @@ def _walk(
         elif (
             path.suffix.lower() in MODEL_SUFFIXES
             and path.name != "saved_model.pb"
-            and _is_file(entry)
+            and is_regular_file(entry)
         ):
             yield path
 
 
 def is_directory(item: Path | os.DirEntry[str]) -> bool:
-    """False where the answer is an error (no permission, a name too long, a symlink
-    loop): a path given is then loaded, and its load error names the cause."""
-    try:
-        return item.is_dir()
-    except OSError:
-        return False
+    return _answer(item.is_dir)
+
+
+def is_regular_file(item: Path | os.DirEntry[str]) -> bool:
+    """A file that can be read to its end (not a FIFO, which would wait for a writer)."""
+    return _answer(item.is_file)
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_symlink()
-    except OSError:
-        return False
+    return _answer(entry.is_symlink)
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool:
+def _answer(question: Callable[[], bool]) -> bool:
+    """False where the answer is an error (no permission, a name too long, a symlink
+    loop): a path given is then loaded, and its load error names the cause."""
     try:
-        return entry.is_file()
+        return question()
     except OSError:
         return False
 

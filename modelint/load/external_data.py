@@ -18,6 +18,7 @@ from pathlib import Path
 import onnx
 from onnx.helper import tensor_dtype_to_np_dtype
 
+from modelint.load.discover import is_regular_file
 from modelint.load.weights import NOT_KEPT, element_count
 
 __all__ = ["MAX_ELEMENTS", "external_data"]
@@ -44,40 +45,42 @@ def external_data(model: onnx.ModelProto, directory: Path) -> tuple[tuple[str, .
             tensor.raw_data = data
             changed = True
     locations.discard(NOT_KEPT)
-    outside = sorted(name for name in locations if not _inside(directory, name))
-    missing = sorted(n for n in locations if n not in outside and not _regular(directory / n))
-    return (*_outside_note(outside), *_missing_note(missing)), changed
+    found = {name: _located(directory, name) for name in locations}
+    outside = sorted(name for name, path in found.items() if path is None)
+    missing = sorted(
+        name for name, path in found.items() if path is not None and not is_regular_file(path)
+    )
+    return (
+        *_files_note(
+            "external data outside the model's directory",
+            outside,
+            "ONNX requires a relative location inside it; runtimes refuse the model, and "
+            "modelint does not read it",
+        ),
+        *_files_note(
+            "external data not found beside the model",
+            missing,
+            "costs come from dims and dtypes; a runtime cannot load the model without it",
+        ),
+    ), changed
 
 
-def _inside(directory: Path, location: str) -> bool:
-    """A relative location that stays in the model's directory, as ONNX requires."""
+def _located(directory: Path, location: str) -> Path | None:
+    """Where a relative location inside the model's directory points (None: absolute, or
+    leaving the directory, which ONNX forbids)."""
     if not location or Path(location).is_absolute():
-        return False
+        return None
     root = directory.resolve()
-    return root in (root / location).resolve().parents
+    path = (root / location).resolve()
+    return path if root in path.parents else None
 
 
-def _outside_note(outside: list[str]) -> tuple[str, ...]:
-    if not outside:
+def _files_note(what: str, names: list[str], consequence: str) -> tuple[str, ...]:
+    """'<what>: a.bin, b.bin, c.bin and 2 more (<consequence>)', or nothing for no names."""
+    if not names:
         return ()
-    return (
-        f"external data outside the model's directory: {_listed(outside)} (ONNX requires a "
-        "relative location inside it; runtimes refuse the model, and modelint does not read it)",
-    )
-
-
-def _missing_note(missing: list[str]) -> tuple[str, ...]:
-    if not missing:
-        return ()
-    return (
-        f"external data not found beside the model: {_listed(missing)} (costs come from dims "
-        "and dtypes; a runtime cannot load the model without it)",
-    )
-
-
-def _listed(names: list[str]) -> str:
-    """The first three names, and how many more."""
-    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"{what}: {listed} ({consequence})",)
 
 
 def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
@@ -85,25 +88,18 @@ def _read(tensor: onnx.TensorProto, directory: Path) -> bytes | None:
     ``directory``, and a length that is exactly its dims times its element size."""
     fields = {entry.key: entry.value for entry in tensor.external_data}
     location = fields.get("location", "")
-    if location == NOT_KEPT or not _inside(directory, location):  # '../secrets', '/etc/x'
+    path = _located(directory, location) if location != NOT_KEPT else None
+    if path is None:  # not kept, or '../secrets', '/etc/x'
         return None
-    path = (directory.resolve() / location).resolve()
     try:
         size = element_count(tensor) * tensor_dtype_to_np_dtype(tensor.data_type).itemsize
         offset, length = int(fields.get("offset", 0)), int(fields.get("length", size))
     except (KeyError, TypeError, ValueError):  # a dtype without a fixed size, a bad entry
         return None
-    if length != size or offset < 0 or not _regular(path):  # a FIFO would block the read
+    if length != size or offset < 0 or not is_regular_file(path):  # a FIFO would block
         return None
     with contextlib.suppress(OSError), path.open("rb") as stream:
         stream.seek(offset)
         data = stream.read(length)
         return data if len(data) == length else None
     return None
-
-
-def _regular(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:
-        return False

@@ -4,10 +4,9 @@ cases, GitLab descriptions): id, name, summary, description, default level and a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from modelint.findings import Finding, Severity
-from modelint.resources import builtin_rules_dir
+from modelint.resources import builtin_rule_file
 from modelint.rules import RunResult
 from modelint.rules.spec import LintRule
 from modelint.rules.suppressions import EXPIRED_RULE, UNUSED_RULE
@@ -56,11 +55,7 @@ _META_RULES = (
 
 
 def _is_builtin(rule: LintRule) -> bool:
-    try:
-        Path(rule.origin).resolve().relative_to(builtin_rules_dir().resolve())
-    except ValueError:
-        return False
-    return True
+    return builtin_rule_file(rule.origin) is not None
 
 
 def _help_uri(rule: LintRule) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 from modelint._version import __version__
 from modelint.analysis import CONVENTION, CostRule, CostRules
 from modelint.config import shown_path
-from modelint.resources import builtin_rules_dir
+from modelint.resources import builtin_rule_file
 
 __all__ = ["render_costs_json", "render_costs_markdown", "render_costs_text"]
 
@@ -104,8 +104,5 @@ def _rule_dict(rule: CostRule) -> dict[str, Any]:
 def _shown_file(origin: str) -> str:
     """A built-in entry's file within the rules modelint ships ('builtin:costs/linear.yaml':
     the same on every machine), a user's as given or relative to the working directory."""
-    try:
-        inside = Path(origin).resolve().relative_to(builtin_rules_dir().resolve())
-    except ValueError:
-        return str(shown_path(Path(origin)))
-    return f"builtin:{inside.as_posix()}"
+    inside = builtin_rule_file(origin)
+    return str(shown_path(Path(origin))) if inside is None else f"builtin:{inside}"
