@@ -1,8 +1,9 @@
-"""Shared fixtures: tiny models written to tmp_path, and the ../shared locator."""
+"""Shared fixtures: tiny models written to tmp_path, the ../shared locator, and forks counted."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import onnx
@@ -68,3 +69,19 @@ def conv_text() -> str:
 @pytest.fixture
 def conv_model(write_model: Callable[..., Path]) -> Path:
     return write_model(CONV_TEXT, w=(4, 3, 3, 3), b=(4,))
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The pids of the children forked during the test."""
+    pids: list[int] = []
+    fork = os.fork
+
+    def spy() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", spy)
+    yield pids

@@ -3,23 +3,19 @@ graph as in-process inference, falls back when the child fails, and leaves no ch
 
 from __future__ import annotations
 
-import functools
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import types
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar, cast
-from xml.etree import ElementTree
 
 import numpy as np
 import onnx
 import pytest
+from fork_support import forkable, no_children_left
 from onnx import helper, numpy_helper
 
 from modelint.analysis import AnalysisOptions, analyze_loaded, load_cost_rules
@@ -36,51 +32,6 @@ from modelint.rules import run as run_module
 from modelint.testing import model_from_text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
-_CLEAN = "MODELINT_FORK_TESTS_IN_A_CLEAN_PROCESS"
-_Test = TypeVar("_Test", bound=Callable[..., None])
-
-
-def forkable(test: _Test) -> _Test:
-    """Run ``test`` here when this process may fork. Once TensorFlow is loaded (the full
-    suite imports it first) modelint rightly refuses to fork: the test then checks that it
-    passed in a fresh interpreter running this module alone (one run for all its tests)."""
-
-    @functools.wraps(test)
-    def run(*args: object, **kwargs: object) -> None:
-        if can_fork() or os.environ.get(_CLEAN):
-            test(*args, **kwargs)
-            return
-        name = test.__name__
-        outcomes = _outcomes_in_a_clean_process()
-        mine = {key: value for key, value in outcomes.items() if key.split("[")[0] == name}
-        assert mine and set(mine.values()) == {"passed"}, mine
-
-    return cast(_Test, run)
-
-
-@functools.cache
-def _outcomes_in_a_clean_process() -> dict[str, str]:
-    with tempfile.TemporaryDirectory() as scratch:
-        report = Path(scratch) / "report.xml"
-        subprocess.run(
-            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-             f"--junitxml={report}"],
-            env={**os.environ, _CLEAN: "1"},
-            capture_output=True,
-            check=False,
-            timeout=600,
-        )  # fmt: skip
-        cases = ElementTree.parse(report).getroot().iter("testcase")  # noqa: S314 - our own
-        return {case.get("name", ""): _outcome(case) for case in cases}
-
-
-def _outcome(case: ElementTree.Element) -> str:
-    for child in case:
-        if child.tag in ("failure", "error", "skipped"):
-            return f"{child.tag}: {child.get('message', '')}"
-    return "passed"
-
-
 RELUS = MIN_NODES  # with the 13 nodes before them: over the threshold
 
 
@@ -154,30 +105,6 @@ def test_the_childs_types_are_completed_by_what_the_walk_finds(
     assert forked.tensors[tensor].shape == (5, 2, 4, 4)
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The pids of the children forked during the test."""
-    pids: list[int] = []
-    fork = os.fork
-
-    def spy() -> int:
-        pid = fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", spy)
-    yield pids
-
-
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
-
-
 def _graph(background: bool) -> ModelGraph:
     return build_graph(_large_model(), input_shapes={"s": (3, 2, 4, 4)}, background=background)
 
@@ -196,7 +123,7 @@ def test_the_child_infers_what_inference_in_process_does(
         lambda *args: parent_runs.append(1) or run_inference(*args),
     )
     forked = _graph(background=True)
-    assert len(forks) == 1 and _no_children_left()
+    assert len(forks) == 1 and no_children_left()
     assert parent_runs == []  # the child's inference was used, not run again here
     assert forked.tensors == in_process.tensors
     assert forked.nodes == in_process.nodes
@@ -241,7 +168,7 @@ def test_a_failing_child_leaves_the_work_to_the_parent(
 
     monkeypatch.setattr(inference_job_module, "run_inference", broken)  # the child's copy too
     graph = _graph(background=True)
-    assert len(forks) == 1 and _no_children_left()
+    assert len(forks) == 1 and no_children_left()
     assert graph.tensors[f"r{RELUS}"].shape == (3, 2, 4, 4)
 
 
@@ -249,7 +176,7 @@ def test_a_failing_child_leaves_the_work_to_the_parent(
 def test_an_invalid_graph_stops_the_child(forks: list[int]) -> None:
     with pytest.raises(ModelLoadError, match="reads tensor 'missing'"):
         build_graph(_large_model(undefined=True), background=True)
-    assert len(forks) == 1 and _no_children_left()
+    assert len(forks) == 1 and no_children_left()
 
 
 @forkable
@@ -314,7 +241,7 @@ def test_an_interrupted_wait_kills_the_child_and_keeps_its_exception() -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assert _no_children_left()
+    assert no_children_left()
 
 
 @forkable
@@ -410,10 +337,8 @@ def test_the_rules_load_while_the_child_infers(
         "load_cost_rules",
         lambda *a, **k: forks_when_loading.append(len(forks)) or load(*a, **k),
     )
-    run = check_paths(
-        [path], CheckOptions(input_shapes={"s": (3, 2, 4, 4)}, background_inference=True)
-    )
-    assert forks_when_loading == [1] and _no_children_left()
+    run = check_paths([path], CheckOptions(input_shapes={"s": (3, 2, 4, 4)}, background=True))
+    assert forks_when_loading == [1] and no_children_left()
     assert not run.failures and run.models[0].analysis.coverage.complete
 
 
@@ -424,7 +349,7 @@ def test_a_broken_rule_file_stops_the_child(forks: list[int], tmp_path: Path) ->
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "broken.yaml").write_text("convention: modelint-cc/1\ncosts: [\n")
-    options = CheckOptions(rule_paths=(str(rules),), background_inference=True)
+    options = CheckOptions(rule_paths=(str(rules),), background=True)
     with pytest.raises(CostRuleError, match=r"broken\.yaml"):
         check_paths([path], options)
-    assert len(forks) == 1 and _no_children_left()
+    assert len(forks) == 1 and no_children_left()

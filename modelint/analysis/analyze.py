@@ -8,11 +8,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 from modelint.analysis.cost_rules import CostRules, load_cost_rules
-from modelint.analysis.costs import compute_costs
+from modelint.analysis.costs import NodeCost, compute_costs
 from modelint.analysis.model import ModelAnalysis
-from modelint.analysis.summary import coverage, totals
+from modelint.analysis.summary import Coverage, Totals, coverage, totals
 from modelint.errors import ModelLoadError
-from modelint.graph import Shape, start_build
+from modelint.graph import ModelGraph, Shape, start_build
 from modelint.load import LoadedModel, load_model
 
 __all__ = [
@@ -52,25 +52,43 @@ class PendingAnalysis:
             background=options.background_inference,
             shape_sources=options.shape_sources,
         )
+        self._graph: ModelGraph | None = None
+
+    def graph(self) -> ModelGraph:
+        """The model's graph, shapes inferred and order checked (built on the first call):
+        what lint rules that read no costs need, before any cost exists."""
+        if self._graph is None:
+            try:
+                graph = self._build.finish(self.loaded.layer_of)
+                graph.topological_order()  # raises on a cyclic graph: every command refuses it
+            except ModelLoadError as exc:  # an invalid graph: the error names its file
+                exc.path = exc.path or self.loaded.path
+                raise
+            self._graph = graph
+        return self._graph
 
     def finish(self, rules: CostRules) -> ModelAnalysis:
-        loaded, options = self.loaded, self.options
-        try:
-            graph = self._build.finish(loaded.layer_of)
-            graph.topological_order()  # raises on a cyclic graph: every command refuses it
-        except ModelLoadError as exc:  # an invalid graph: the error names its file
-            exc.path = exc.path or loaded.path
-            raise
+        graph = self.graph()
         costs = compute_costs(graph, rules)
+        # frozen as the rest: totals are sums over it
+        return self.assemble(
+            graph, MappingProxyType(costs), totals(graph, costs), coverage(graph, costs)
+        )
+
+    def assemble(
+        self, graph: ModelGraph, costs: Mapping[str, NodeCost], sums: Totals, shares: Coverage
+    ) -> ModelAnalysis:
+        """The analysis of ``graph`` with these costs and their totals and coverage."""
+        loaded = self.loaded
         return ModelAnalysis(
             path=loaded.path,
             format=loaded.format,
             graph=graph,
-            costs=MappingProxyType(costs),  # frozen as the rest: totals are sums over it
-            totals=totals(graph, costs),
-            coverage=coverage(graph, costs),
+            costs=costs,
+            totals=sums,
+            coverage=shares,
             source_params=loaded.source_params,
-            notes=(*loaded.notes, *graph.notes, *options.notes),
+            notes=(*loaded.notes, *graph.notes, *self.options.notes),
         )
 
     def __enter__(self) -> PendingAnalysis:

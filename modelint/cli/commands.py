@@ -68,7 +68,7 @@ def check_options(
         profile=args.profile,
         dtype=args.dtype,
         exclude=tuple(getattr(args, "exclude", ())),
-        background_inference=True,
+        background=True,
     )
 
 

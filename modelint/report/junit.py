@@ -18,7 +18,7 @@ from modelint.report.catalog import RuleInfo, rule_info
 from modelint.report.locations import artifact_location
 from modelint.report.printable import xml_safe
 from modelint.rules import ModelResult, RunResult
-from modelint.rules.engine import unmet
+from modelint.rules.target_views import unmet
 from modelint.templates import plural
 
 __all__ = ["render_junit"]

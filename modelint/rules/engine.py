@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from modelint.rules.loader import RuleSet
 from modelint.rules.node_sets import NodeSets
 from modelint.rules.paths import PathCounts, path_counts
 from modelint.rules.spec import LintRule, Match, OpSet
-from modelint.rules.target_views import Hardware
+from modelint.rules.target_views import Hardware, unmet
 from modelint.rules.views import (
     EnvironmentFactory,
     NodeEnvironment,
@@ -30,7 +30,7 @@ from modelint.rules.views import (
     aggregate_environment,
 )
 
-__all__ = ["RuleRun", "RuleSettings", "Undecided", "run_rules", "unmet"]
+__all__ = ["RuleRun", "RuleRunner", "RuleSettings", "Undecided", "run_rules"]
 
 
 @dataclass(frozen=True)
@@ -360,30 +360,40 @@ def _meta_rule(context: _Context) -> list[Finding]:
 _KINDS = {"node": _node_rule, "path": _path_rule, "aggregate": _aggregate_rule, "meta": _meta_rule}
 
 
-def unmet(requires: Iterable[str], hardware: Hardware) -> str | None:
-    """Why a rule cannot run on a model: a profile or a budget it needs and the model is not
-    checked against (None: nothing missing)."""
-    for requirement in requires:
-        if requirement == "profile" and hardware.target is None:
-            return "needs a hardware profile (--profile)"
-        kind, _, budget = requirement.partition(".")
-        if kind == "budget" and getattr(hardware.budgets, budget, None) is None:
-            return f"no {budget} budget (budgets.{budget} in the config)"
-    return None
+class RuleRunner:
+    """Runs rules one at a time on one model; they share its node index."""
+
+    def __init__(self, analysis: ModelAnalysis, settings: RuleSettings) -> None:
+        self.analysis, self.settings = analysis, settings
+        self.index = _Index(analysis)
+
+    def applies(self, rule: LintRule) -> bool:
+        """The rule is enabled and has what it requires (a profile, a budget)."""
+        settings = self.settings
+        return rule.id in settings.enabled and unmet(rule.requires, settings.hardware) is None
+
+    def run(self, rule: LintRule) -> tuple[list[Finding], list[Undecided]]:
+        """The rule's findings (structural fingerprints not set yet) and undecided nodes."""
+        context = _Context(rule, self.analysis, self.settings, self.index)
+        return _KINDS[rule.kind](context), context.undecided
 
 
-def run_rules(analysis: ModelAnalysis, rules: RuleSet, settings: RuleSettings) -> RuleRun:
-    """Every enabled rule over ``analysis``; findings sorted, undecided nodes listed."""
-    index = _Index(analysis)
-    findings: list[Finding] = []
-    undecided: list[Undecided] = []
+def run_rules(
+    analysis: ModelAnalysis,
+    rules: RuleSet,
+    settings: RuleSettings,
+    done: RuleRun | None = None,
+    done_ids: frozenset[str] = frozenset(),
+) -> RuleRun:
+    """Every enabled rule over ``analysis``; findings sorted, undecided nodes listed.
+    ``done``: what the rules ``done_ids`` found already (run before the costs existed)."""
+    runner = RuleRunner(analysis, settings)
+    findings = list(done.findings) if done else []
+    undecided = list(done.undecided) if done else []
     for rule in rules:
-        if rule.id not in settings.enabled:
-            continue
-        if unmet(rule.requires, settings.hardware) is not None:
-            continue
-        context = _Context(rule, analysis, settings, index)
-        findings.extend(_KINDS[rule.kind](context))
-        undecided.extend(context.undecided)
+        if rule.id not in done_ids and runner.applies(rule):
+            found, unsure = runner.run(rule)
+            findings.extend(found)
+            undecided.extend(unsure)
     findings = with_structural_fingerprints(analysis.graph, findings)
     return RuleRun(tuple(sorted(findings)), tuple(sorted(set(undecided))))

@@ -23,12 +23,14 @@ from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_mode
 from modelint.load.discover import is_directory
 from modelint.load.formats import MODEL_SUFFIXES
 from modelint.resources import plugin_rule_dirs
-from modelint.rules.engine import run_rules
+from modelint.rules.early import start_early_rules
+from modelint.rules.engine import RuleRun, RuleSettings, run_rules
 from modelint.rules.loader import RuleSet, load_lint_rules
 from modelint.rules.results import LoadFailure, ModelResult, RunResult
 from modelint.rules.selection import Overrides, excluded, rule_settings
 from modelint.rules.suppressions import SuppressionLedger
-from modelint.rules.targets import bind_target, hardware_for
+from modelint.rules.target_views import Hardware
+from modelint.rules.targets import Binding, bind_target, hardware_before_costs, hardware_for
 
 __all__ = [
     "CheckOptions",
@@ -67,7 +69,9 @@ class CheckOptions:
     profile: str | None = None  # --profile
     dtype: str | None = None  # --dtype
     exclude: tuple[str, ...] = ()  # --exclude, added to the config's exclude globs
-    background_inference: bool = False  # the command line's: see AnalysisOptions
+    # The command line's: a large graph's shapes are inferred, and the rules that read no
+    # costs run, in forked children (see AnalysisOptions and rules.early).
+    background: bool = False
     # The path whose config, targets, per-file ignores and suppressions a model found at a
     # path is judged by (``modelint diff``: a baseline copy, judged as the model it precedes).
     judged_as: Callable[[Path], Path] | None = None
@@ -125,7 +129,7 @@ def start_one(path: Path, config: Config, options: CheckOptions) -> PendingAnaly
         input_shapes=shapes,
         shape_sources={name: config_file for name in shapes if name not in options.input_shapes},
         notes=notes,
-        background_inference=options.background_inference,
+        background_inference=options.background,
     )
     with _naming(path):
         return start_analysis(loaded, analysis_options)
@@ -228,11 +232,14 @@ def _check_one(
         except (ConfigError, ProfileError) as exc:  # known only once rules and profiles load
             return _config_failure(exc, options)
         try:
-            analysis = finish_one(path, pending, cost_rules)
-            hardware = hardware_for(analysis, binding)
-            profile = binding.profile.id if binding.profile is not None else None
-            settings = replace(settings, hardware=hardware, action=binding.action, profile=profile)
-            run = run_rules(analysis, lint_rules, settings)  # a cyclic graph fails here, alone
+            analysis, run, hardware = _cost_and_lint(
+                path,
+                pending,
+                (cost_rules, lint_rules),
+                settings,
+                binding,
+                background=options.background,
+            )
         except UsageError:
             raise
         except Exception as exc:
@@ -244,6 +251,32 @@ def _check_one(
     return ModelResult(
         analysis, tuple(sorted(findings)), config, run.undecided, hardware, rules=graph_rules
     )
+
+
+def _cost_and_lint(
+    path: Path,
+    pending: PendingAnalysis,
+    rules: tuple[CostRules, RuleSet],
+    settings: RuleSettings,
+    binding: Binding,
+    *,
+    background: bool,
+) -> tuple[ModelAnalysis, RuleRun, Hardware]:
+    """Cost the model and run its lint rules (a cyclic graph fails here, alone). With
+    ``background``, the rules that read no costs run in a forked child meanwhile."""
+    cost_rules, lint_rules = rules
+    profile = binding.profile.id if binding.profile is not None else None
+    settings = replace(settings, action=binding.action, profile=profile)
+    early = None
+    if background:
+        hardware = hardware_before_costs(binding)  # None: estimated from the costs
+        early = start_early_rules(pending, pending.graph(), lint_rules, settings, hardware)
+    with early or contextlib.nullcontext():
+        analysis = finish_one(path, pending, cost_rules)
+        hardware = hardware_for(analysis, binding)
+        done = early.result() if early else None
+        run = run_rules(analysis, lint_rules, replace(settings, hardware=hardware), *(done or ()))
+    return analysis, run, hardware
 
 
 def check_paths(paths: Iterable[str | Path], options: CheckOptions) -> RunResult:

@@ -8,6 +8,7 @@ UnknownValue: the rule is *undecided* on the model, with the reason, never silen
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # the estimators load only when a rule reads the hardware (~2
     from modelint.analysis.memory import MemoryEstimate
     from modelint.analysis.target import TargetEstimate
 
-__all__ = ["HARDWARE_FIELDS", "BudgetView", "Hardware", "ProfileView", "hardware_fact"]
+__all__ = ["HARDWARE_FIELDS", "BudgetView", "Hardware", "ProfileView", "hardware_fact", "unmet"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +154,15 @@ def hardware_fact(analysis: ModelAnalysis, hardware: Hardware, name: str) -> Any
     if memory.peak_activation_bytes is None:
         raise UnknownValue(f"peak activation memory not known: {memory.reason}")
     return memory.peak_activation_bytes if name == "activation_peak" else memory.total_bytes
+
+
+def unmet(requires: Iterable[str], hardware: Hardware) -> str | None:
+    """Why a rule cannot run on a model: a profile or a budget it needs and the model is not
+    checked against (None: nothing missing)."""
+    for requirement in requires:
+        if requirement == "profile" and hardware.target is None:
+            return "needs a hardware profile (--profile)"
+        kind, _, budget = requirement.partition(".")
+        if kind == "budget" and getattr(hardware.budgets, budget, None) is None:
+            return f"no {budget} budget (budgets.{budget} in the config)"
+    return None

@@ -22,7 +22,7 @@ from modelint.profiles import Budgets, HardwareProfile, find_profile
 from modelint.rules.selection import Overrides, _file_matches
 from modelint.rules.target_views import Hardware
 
-__all__ = ["Binding", "bind_target", "hardware_for"]
+__all__ = ["Binding", "bind_target", "hardware_before_costs", "hardware_for"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,12 @@ def bind_target(path: Path, config: Config, overrides: Overrides) -> Binding:
     ]
     precision, precision_origin = next(((d, o) for d, o in choices if d), (None, ""))
     return Binding(profile, origin, action, budgets, precision, precision_origin)
+
+
+def hardware_before_costs(binding: Binding) -> Hardware | None:
+    """What ``hardware_for`` gives without the model's costs: all of it when no profile is
+    bound (budgets alone), else nothing (the estimates are computed from the costs)."""
+    return Hardware(None, binding.budgets, binding.precision) if binding.profile is None else None
 
 
 def hardware_for(analysis: ModelAnalysis, binding: Binding) -> Hardware:

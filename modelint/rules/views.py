@@ -134,22 +134,6 @@ class ModelView:
         if name in HARDWARE_FIELDS:
             return hardware_fact(self._analysis, self._hardware, name)
         analysis = self._analysis
-        totals = analysis.totals
-        values = {
-            "path": analysis.path,
-            "format": analysis.format,
-            "macs": totals.macs,
-            "flops": totals.flops,
-            "transcendentals": totals.transcendentals,
-            "params": totals.params,
-            "weight_bytes": totals.weight_bytes,
-            "nodes": analysis.coverage.nodes,
-            "costed_nodes": analysis.coverage.costed_nodes,
-            "coverage": analysis.coverage.node_share,
-            "uncosted_nodes": analysis.coverage.nodes - analysis.coverage.costed_nodes,
-            "source_params": analysis.source_params.total if analysis.source_params else None,
-            "opset": analysis.graph.opsets.get("ai.onnx", 0),
-        }
         if name in _COUNTED and not analysis.coverage.complete:
             # Nothing unknown counts as 0: with uncosted nodes the total is only a lower
             # bound, so a rule comparing it (a FLOP budget) is undecided, not passed.
@@ -158,14 +142,32 @@ class ModelView:
                 f"model.{name} is not known: {uncosted} of {analysis.coverage.nodes} nodes "
                 "are uncosted (MLC001), so the total is only a lower bound"
             )
-        if name in values:
-            return values[name]
+        value = _MODEL_VALUES.get(name)
+        if value is not None:  # each read alone: what a rule does not read is not needed
+            return value(analysis)
         if name in self.EXPR_FIELDS:
             return _graph_facts(analysis, name)
         raise AttributeError(name)
 
 
 _COUNTED = frozenset({"macs", "flops", "transcendentals"})
+_MODEL_VALUES: Mapping[str, Callable[[ModelAnalysis], Any]] = {
+    "path": lambda analysis: analysis.path,
+    "format": lambda analysis: analysis.format,
+    "macs": lambda analysis: analysis.totals.macs,
+    "flops": lambda analysis: analysis.totals.flops,
+    "transcendentals": lambda analysis: analysis.totals.transcendentals,
+    "params": lambda analysis: analysis.totals.params,
+    "weight_bytes": lambda analysis: analysis.totals.weight_bytes,
+    "nodes": lambda analysis: analysis.coverage.nodes,
+    "costed_nodes": lambda analysis: analysis.coverage.costed_nodes,
+    "coverage": lambda analysis: analysis.coverage.node_share,
+    "uncosted_nodes": lambda analysis: analysis.coverage.nodes - analysis.coverage.costed_nodes,
+    "source_params": lambda analysis: (
+        analysis.source_params.total if analysis.source_params else None
+    ),
+    "opset": lambda analysis: analysis.graph.opsets.get("ai.onnx", 0),
+}
 
 
 def _graph_facts(analysis: ModelAnalysis, name: str) -> Any:
