@@ -51,6 +51,31 @@ def test_missing_external_data_does_not_stop_costing(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("entries", "notes"),
+    [
+        ([("offset", "0"), ("location", "late.bin")], ("late.bin",)),  # not first: still read
+        ([("offset", "0")], ()),  # no location at all: nothing to name
+    ],
+    ids=["location-not-first", "no-location"],
+)
+def test_the_location_entry_is_found_wherever_it_is(
+    tmp_path: Path, entries: list[tuple[str, str]], notes: tuple[str, ...]
+) -> None:
+    weight = _external_weight("w", (64, 32), "unused.bin")
+    del weight.external_data[:]
+    for key, value in entries:
+        entry = weight.external_data.add()
+        entry.key, entry.value = key, value
+    path = tmp_path / "external.onnx"
+    onnx.save(_matmul_model(weight, 64), path)
+    assert modelint.analyze(path).notes == tuple(
+        f"external data not found beside the model: {name} (costs come from dims and "
+        "dtypes; a runtime cannot load the model without it)"
+        for name in notes
+    )
+
+
 def test_external_data_beside_the_model_is_no_note(tmp_path: Path) -> None:
     path = tmp_path / "external.onnx"
     onnx.save(_matmul_model(_external_weight("w", (64, 32), "weights.bin"), 64), path)
