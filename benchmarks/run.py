@@ -152,34 +152,53 @@ def measure_once(tool: str, model: SyntheticModel, timeout_s: float) -> dict[str
     return result
 
 
-def run_tool(tool: str, model: SyntheticModel, timeout_s: float, repeat: int) -> Run:
-    """``repeat`` runs (at least 3 when a run takes under QUICK_S: short runs are the noisy
-    ones); the fastest wall time with its CPU time, and the largest peak RSS."""
-    runs: list[Run] = []
-    while len(runs) < repeat or (len(runs) < QUICK_REPEAT and runs[0].wall_s < QUICK_S):
-        raw = measure_once(tool, model, timeout_s)
-        status = _status(tool, raw)
-        runs.append(
-            Run(
-                model.label,
-                model.nodes,
-                tool,
-                status,
-                raw["wall_s"],
-                raw["cpu_s"],
-                raw["maxrss_mb"],
-            )
+class Series:
+    """One tool's runs on one model: ``repeat`` runs (at least 3 when a run takes under
+    QUICK_S: short runs are the noisy ones), stopped by a failure; the fastest wall time
+    with its CPU time counts, and the largest peak RSS."""
+
+    def __init__(self, tool: str, model: SyntheticModel, repeat: int) -> None:
+        self.tool, self.model, self.repeat = tool, model, repeat
+        self.runs: list[Run] = []
+
+    def wants_more(self) -> bool:
+        runs = self.runs
+        if runs and not runs[-1].ok:
+            return False
+        return len(runs) < self.repeat or (len(runs) < QUICK_REPEAT and runs[0].wall_s < QUICK_S)
+
+    def add(self, raw: dict[str, Any]) -> None:
+        status = _status(self.tool, raw)
+        model = self.model
+        self.runs.append(
+            Run(model.label, model.nodes, self.tool, status, raw["wall_s"], raw["cpu_s"],
+                raw["maxrss_mb"])
+        )  # fmt: skip
+
+    def result(self) -> Run:
+        best = min(self.runs, key=lambda run: (not run.ok, run.wall_s))
+        peak = max(run.rss_mb for run in self.runs)
+        return Run(best.model, best.nodes, self.tool, best.status, best.wall_s, best.cpu_s, peak)
+
+
+def run_tools(
+    tools: Sequence[str], model: SyntheticModel, timeout_s: float, repeat: int
+) -> list[Run]:
+    """Every tool's series on ``model``, in rounds (modelint, floor, onnx-tool, modelint,
+    floor...): a shared machine that slows down for a minute slows both sides of a ratio,
+    not the one measured then."""
+    series = [Series(tool, model, repeat) for tool in tools]
+    while any(one.wants_more() for one in series):
+        for one in series:
+            if one.wants_more():
+                one.add(measure_once(one.tool, model, timeout_s))
+    results = [one.result() for one in series]
+    for one, result in zip(series, results, strict=True):
+        progress(
+            f"  {result.tool:<9} {result.status:<7} {result.wall_s:8.2f} s "
+            f"{result.rss_mb:8.1f} MB  (best of {len(one.runs)})"
         )
-        if status != "ok":
-            break
-    best = min(runs, key=lambda run: (not run.ok, run.wall_s))
-    peak = max(run.rss_mb for run in runs)
-    result = Run(best.model, best.nodes, tool, best.status, best.wall_s, best.cpu_s, peak)
-    progress(
-        f"  {tool:<9} {result.status:<7} {result.wall_s:8.2f} s {result.rss_mb:8.1f} MB"
-        f"  (best of {len(runs)})"
-    )
-    return result
+    return results
 
 
 def _status(tool: str, raw: dict[str, Any]) -> str:
@@ -197,7 +216,7 @@ def measure_all(models: Models, args: argparse.Namespace) -> list[Run]:
     runs = []
     for model in models.all():
         progress(f"{model.label} ({model.nodes} nodes):")
-        runs.extend(run_tool(tool, model, args.timeout, args.repeat) for tool in tools)
+        runs.extend(run_tools(tools, model, args.timeout, args.repeat))
     return runs
 
 
