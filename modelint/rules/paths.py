@@ -104,9 +104,17 @@ def path_counts(
     for key in walk:
         if key in shapes:
             continue
+        neighbours = adjacency.get(key, ())
+        if len(neighbours) == 1 and key not in ends:  # a chain link: nothing to choose
+            (other,) = neighbours
+            below = count.get(other)
+            if below is not None:
+                count[key] = (other in counted) + (0 if other in reset else below)
+                step[key] = other
+                continue
         options: list[tuple[int, str | None]] = [
             ((1 if other in counted else 0) + (0 if other in reset else count[other]), other)
-            for other in adjacency.get(key, ())
+            for other in neighbours
             if other in count
         ]
         if (not shortest and not options) or key in ends:
