@@ -14,8 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from modelint.documents import document_cache
 from modelint.errors import KeyedFileError
 from modelint.templates import plural
 
@@ -36,15 +35,20 @@ _LIMITS = {
 
 
 @cache
-def load_schema(name: str) -> Mapping[str, Any]:
-    """Load ``modelint/schemas/<name>.schema.json`` shipped in the package."""
-    text = (
+def schema_text(name: str) -> str:
+    """The text of ``modelint/schemas/<name>.schema.json`` shipped in the package."""
+    return (
         resources.files("modelint")
         .joinpath("schemas")
         .joinpath(f"{name}.schema.json")
         .read_text(encoding="utf-8")
     )
-    schema: Mapping[str, Any] = json.loads(text)
+
+
+@cache
+def load_schema(name: str) -> Mapping[str, Any]:
+    """Load ``modelint/schemas/<name>.schema.json`` shipped in the package."""
+    schema: Mapping[str, Any] = json.loads(schema_text(name))
     return schema
 
 
@@ -59,47 +63,64 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return validator
 
 
-# libyaml's C scanner when PyYAML was built with it (5x faster); the constructor stays Python.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@cache
+def _yaml_loader() -> type[Any]:
+    """``yaml.SafeLoader`` (libyaml's C scanner when PyYAML was built with it, 5x faster;
+    the constructor stays Python) that rejects duplicate keys instead of keeping the last
+    one. Built on first use: a run whose files are all in the document cache never imports
+    PyYAML (~15 ms)."""
+    import yaml  # noqa: PLC0415 - see above
 
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type, misc]
-    """``yaml.SafeLoader`` that rejects duplicate keys instead of keeping the last one."""
+    class UniqueKeyLoader(base):  # type: ignore[valid-type, misc]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                seen.add(key)
+            mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+            return mapping
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        return mapping
+        def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+            """A date-shaped scalar that is no date (2027-13-45) stays text, so the schema
+            and the key that reads it report it, instead of PyYAML raising a bare
+            ValueError."""
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
-        """A date-shaped scalar that is no date (2027-13-45) stays text, so the schema and
-        the key that reads it report it, instead of PyYAML raising a bare ValueError."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", _UniqueKeyLoader.construct_yaml_timestamp
-)
+    UniqueKeyLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", UniqueKeyLoader.construct_yaml_timestamp
+    )
+    return UniqueKeyLoader
 
 
 def read_yaml(path: str, error: type[KeyedFileError]) -> Any:
     """Read a YAML file safely (no tags, no code; duplicate keys are errors); errors name
-    the file and line."""
+    the file and line. A file read before, byte for byte, comes from the document cache."""
     try:
-        with Path(path).open(encoding="utf-8") as stream:
-            return yaml.load(stream, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    cache = document_cache()
+    found, document = cache.parsed(data)
+    if not found:
+        document = _parse_yaml(data, path, error)
+        cache.remember_parse(data, document)
+    return document
+
+
+def _parse_yaml(data: bytes, path: str, error: type[KeyedFileError]) -> Any:
+    import yaml  # noqa: PLC0415 - see _yaml_loader
+
+    try:
+        return yaml.load(data.decode("utf-8"), Loader=_yaml_loader())  # noqa: S506 - safe
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text (byte {exc.start} cannot be decoded)", path=path) from exc
     except yaml.YAMLError as exc:
@@ -172,9 +193,15 @@ def validate_document(
     root: str | None = None,
 ) -> None:
     """Raise ``error`` carrying every problem (one per line) when the document is invalid;
-    ``root`` is where the document sits in its file (``tool.modelint`` in pyproject.toml)."""
+    ``root`` is where the document sits in its file (``tool.modelint`` in pyproject.toml).
+    A document that passed this schema before passes from the document cache: jsonschema
+    is not even imported."""
+    cache, schema = document_cache(), schema_text(schema_name)
+    if cache.passed(schema, document):
+        return
     problems = schema_problems(document, schema_name)
     if not problems:
+        cache.remember_pass(schema, document)
         return
     if root is not None:
         problems = [

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from modelint._version import __version__
+from modelint.documents import cache_directory
 
 __all__ = ["CACHE_DIR_NAME", "ConversionCache", "cache_key", "default_cache_dir"]
 
@@ -74,8 +75,7 @@ def default_cache_dir(model: Path) -> Path:
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory / CACHE_DIR_NAME
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "modelint"
+    return cache_directory()
 
 
 @dataclass(frozen=True)

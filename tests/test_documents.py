@@ -1,0 +1,143 @@
+"""The document cache: YAML parses and schema verdicts remembered across runs by content,
+never stale, never in the way (``modelint.documents``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from modelint import schema as schema_module
+from modelint.documents import DocumentCache, document_cache
+from modelint.errors import ConfigError
+from modelint.schema import read_yaml, validate_document
+
+CONFIG = "fail-on: warning\nbudgets: {params: 5M}\n"
+
+
+@pytest.fixture
+def cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A cache of this test's own (the suite's is shared by every test)."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "modelint" / "documents.json"
+
+
+def _no_parsing_or_validating(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("parsed or validated again")
+
+    monkeypatch.setattr(schema_module, "_parse_yaml", refuse)
+    monkeypatch.setattr(schema_module, "schema_problems", refuse)
+
+
+def test_a_file_read_before_is_neither_parsed_nor_validated_again(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / ".modelint.yaml"
+    path.write_text(CONFIG)
+    first = read_yaml(str(path), ConfigError)
+    validate_document(first, "config", path=str(path), error=ConfigError)
+    assert cache_home.is_file()
+    _no_parsing_or_validating(monkeypatch)
+    fresh = DocumentCache(cache_home)  # what the next run reads
+    monkeypatch.setattr("modelint.schema.document_cache", lambda: fresh)
+    again = read_yaml(str(path), ConfigError)
+    validate_document(again, "config", path=str(path), error=ConfigError)
+    assert again == first == {"fail-on": "warning", "budgets": {"params": "5M"}}
+
+
+def test_an_edit_that_keeps_size_and_time_is_read(cache_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / ".modelint.yaml"
+    path.write_text("fail-on: warning\n")
+    stat = path.stat()
+    assert read_yaml(str(path), ConfigError) == {"fail-on": "warning"}
+    path.write_text("fail-on: nothing\n")  # as long, and the same time below
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert read_yaml(str(path), ConfigError) == {"fail-on": "nothing"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("fail-on: sometimes\n", "'sometimes' is not one of"),
+        ("fail-on: [warning\n", "invalid YAML: line 2"),
+        ("fail-on: warning\nfail-on: error\n", "duplicate key 'fail-on'"),
+    ],
+    ids=["invalid", "unparsable", "duplicate-key"],
+)
+def test_a_mistake_is_reported_on_every_run(
+    cache_home: Path, tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / ".modelint.yaml"
+    path.write_text(text)
+    for run in (document_cache(), DocumentCache(cache_home)):  # this run, then the next
+        with pytest.raises(ConfigError, match=message):
+            validate_document(
+                read_yaml(str(path), ConfigError), "config", path=str(path), error=ConfigError
+            )
+        assert not run.passed(schema_module.schema_text("config"), {"fail-on": "sometimes"})
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("when: 2026-11-29\n", {"when": date(2026, 11, 29)}), ("1: one\n", {1: "one"})],
+    ids=["date", "integer-key"],
+)
+def test_a_document_json_cannot_hold_is_parsed_each_time(
+    cache_home: Path, tmp_path: Path, text: str, value: object
+) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_text(text)
+    assert read_yaml(str(path), ConfigError) == value
+    assert DocumentCache(cache_home).parsed(path.read_bytes()) == (False, None)
+    assert read_yaml(str(path), ConfigError) == value
+
+
+def test_a_corrupt_cache_is_an_empty_one(cache_home: Path, tmp_path: Path) -> None:
+    cache_home.parent.mkdir(parents=True)
+    cache_home.write_text("{not json")
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
+    assert json.loads(cache_home.read_text())["format"] == 1  # written anew
+
+
+def test_no_cache_where_none_can_be_written(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # no directory can be made under it
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
+    assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
+
+
+WARM_RUN = """
+import io, sys
+from modelint.cli.main import main
+code = main(["check", "--format", "json", sys.argv[1]], out=io.StringIO())
+print(code, "yaml" in sys.modules, "jsonschema" in sys.modules)
+"""
+
+
+def test_a_warm_check_imports_neither_pyyaml_nor_jsonschema(
+    conv_model: Path, tmp_path: Path
+) -> None:
+    (conv_model.parent / ".modelint.yaml").write_text(CONFIG)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache-home")}
+
+    def run() -> str:
+        command = [sys.executable, "-c", WARM_RUN, str(conv_model)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        return done.stdout.split("\n")[-2]
+
+    assert run() == "0 True True"  # the first run parses and validates
+    assert run() == "0 False False"
