@@ -158,6 +158,63 @@ def test_hardware_rules_find_what_they_find_without_the_child(
     assert [str(finding.severity) for finding in hardware] == [severity]
 
 
+WIDE_RULES = {
+    "macros.yaml": """
+macros:
+  "@wide": {doc: a Relu whose output is wide, ops: [Relu], where: "y.shape[-1] > 4"}
+""",
+    "USR001.yaml": """
+id: USR001
+name: wide-op
+summary: A wide op.
+description: Reads only shapes, through a macro.
+severity: info
+kind: node
+match: {op: "@wide"}
+message: "wide {op}"
+""",
+    "USR002.yaml": """
+id: USR002
+name: wide-costly-op
+summary: A wide op with FLOPs.
+description: The same macro, and a cost.
+severity: warning
+kind: node
+match: {op: "@wide"}
+where: cost.flops > 100
+message: "wide {op} with {cost.flops} FLOPs"
+""",
+}
+
+
+@forkable
+def test_a_macro_undecided_on_a_node_leaves_each_rule_using_it_undecided(
+    forks: list[int], tmp_path: Path
+) -> None:
+    """Whichever rule asks first, and in whichever process: the macro's value is shared,
+    its undecided nodes are every asking rule's."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for name, text in WIDE_RULES.items():
+        (rules / name).write_text(text)
+    chain = "\n".join(f"r{i + 1} = Relu (r{i})" for i in range(MIN_NODES))
+    path = tmp_path / "open.onnx"
+    onnx.save(model_from_text(f"""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[1, D] x) => (float[1, D] r{MIN_NODES}) {{
+        r0 = Relu (x)
+        {chain}
+    }}
+    """), path)  # fmt: skip
+    options = {"rule_paths": (str(rules),), "select": ("USR001", "USR002")}
+    serial = _findings(path, CheckOptions(**options))  # type: ignore[arg-type]
+    forked = _findings(path, CheckOptions(background=True, **options))  # type: ignore[arg-type]
+    assert len(forks) == 2 and forked == serial
+    undecided = [entry for entry, *_ in serial if not isinstance(entry, Finding)]
+    counts = {rule: sum(1 for e in undecided if e.rule_id == rule) for rule in ("USR001", "USR002")}
+    assert counts == {"USR001": MIN_NODES + 1, "USR002": MIN_NODES + 1}
+
+
 @forkable
 def test_a_failing_child_leaves_every_rule_to_the_parent(
     forks: list[int], model_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from modelint.analysis import ModelAnalysis
@@ -20,9 +19,10 @@ from modelint.graph import ModelGraph, OpNode
 from modelint.rules.fingerprints import with_structural_fingerprints
 from modelint.rules.loader import RuleSet
 from modelint.rules.node_sets import NodeSets
+from modelint.rules.outcomes import RuleRun, RuleSettings, Undecided
 from modelint.rules.paths import PathCounts, path_counts
 from modelint.rules.spec import LintRule, Match, OpSet
-from modelint.rules.target_views import Hardware, unmet
+from modelint.rules.target_views import unmet
 from modelint.rules.views import (
     EnvironmentFactory,
     NodeEnvironment,
@@ -31,34 +31,6 @@ from modelint.rules.views import (
 )
 
 __all__ = ["RuleRun", "RuleRunner", "RuleSettings", "Undecided", "run_rules"]
-
-
-@dataclass(frozen=True)
-class RuleSettings:
-    """Which rules run on a model, at what severity, with which parameters."""
-
-    enabled: frozenset[str]  # rule ids
-    severity: Mapping[str, Severity] = field(default_factory=dict)
-    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    profile: str | None = None  # the bound profile's id (informative)
-    # The target estimate and budgets; rules that require a profile run only with a target.
-    hardware: Hardware = field(default_factory=Hardware)
-    action: Severity | None = None  # a config target's action: the most a hardware rule says
-
-
-@dataclass(frozen=True, order=True)
-class Undecided:
-    """A rule that could not decide on a node (and why)."""
-
-    rule_id: str
-    node: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class RuleRun:
-    findings: tuple[Finding, ...]
-    undecided: tuple[Undecided, ...]
 
 
 class _Index:
@@ -70,7 +42,8 @@ class _Index:
         self.by_op: dict[str, list[OpNode]] = {}
         for node in self.graph.nodes.values():
             self.by_op.setdefault(node.op_type, []).append(node)
-        self.macro_values: dict[tuple[int, str], bool] = {}
+        # (macro condition, node) -> (value, why undecided): shared by the rules using it
+        self.macro_values: dict[tuple[int, str], tuple[bool | None, str | None]] = {}
         self.node_sets = NodeSets(analysis)
 
     def with_dtype(self, dtype: str) -> list[OpNode]:
@@ -135,13 +108,10 @@ class _Context:
         self, expressions: tuple[Expression, ...], env: Mapping[str, Any], node: str
     ) -> bool | None:
         """All expressions true (None: undecided, recorded)."""
-        try:
-            return all(bool(expression.evaluate(env)) for expression in expressions)
-        except UnknownValue as exc:
-            self.undecided.append(Undecided(self.rule.id, node, exc.reason))
-        except EvaluationError as exc:
-            self.undecided.append(Undecided(self.rule.id, node, f"rule expression failed: {exc}"))
-        return None
+        value, reason = _decide(expressions, env)
+        if reason is not None:
+            self.undecided.append(Undecided(self.rule.id, node, reason))
+        return value
 
     def any_holds(
         self, expressions: tuple[Expression, ...], env: Mapping[str, Any], node: str
@@ -154,15 +124,18 @@ class _Context:
 
     def _macro_holds(self, where: Expression, node: OpNode) -> bool:
         """A macro's condition reads only the node, so its value is shared by every rule
-        that uses the macro (four rules count ``@weight-layers``)."""
+        that uses the macro (four rules count ``@weight-layers``). Undecided on a node, it
+        leaves each of those rules undecided there, not only the first to ask."""
         key = (id(where), node.key)
-        value = self.macro_values.get(key)
-        if value is None:
+        known = self.macro_values.get(key)
+        if known is None:
             value = self.index.node_sets.decide(where, node.key)
-            if value is None:
-                value = bool(self.holds((where,), self.env(node), node.key))
-            self.macro_values[key] = value
-        return value
+            known = (value, None) if value is not None else _decide((where,), self.env(node))
+            self.macro_values[key] = known
+        value, reason = known
+        if reason is not None:
+            self.undecided.append(Undecided(self.rule.id, node.key, reason))
+        return bool(value)
 
     def members(self, ops: OpSet) -> frozenset[str]:
         """Keys of the nodes in ``ops`` (looked up by op type, not by walking the graph)."""
@@ -218,6 +191,18 @@ class _Context:
             location=location,
             properties=properties,
         )
+
+
+def _decide(
+    expressions: tuple[Expression, ...], env: Mapping[str, Any]
+) -> tuple[bool | None, str | None]:
+    """(all expressions true, None), or (None, why they cannot be decided)."""
+    try:
+        return all(bool(expression.evaluate(env)) for expression in expressions), None
+    except UnknownValue as exc:
+        return None, exc.reason
+    except EvaluationError as exc:
+        return None, f"rule expression failed: {exc}"
 
 
 def _static_match(
