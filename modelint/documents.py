@@ -8,10 +8,12 @@ file's, a verdict on the document's and the schema's. So they are kept in one JS
 the user cache directory, keyed by sha256 of those bytes: an edited file is a new key, and
 no timestamp or version can leave an entry stale.
 
-The cache is a speed-up, never a requirement: a missing, unreadable or corrupt file is an
-empty cache, a failed write is ignored, and a document JSON cannot hold exactly (dates, keys
-that are not strings) is parsed on every run. Only parses that succeeded and documents that
-passed validation are kept: errors are always found again, and reported as the first time.
+The cache is a speed-up, never a requirement: a missing, unreadable or corrupt file (or
+entry) is an empty cache, a failed or interrupted write is ignored, and a document JSON
+cannot hold exactly (dates, keys that are not strings), or that shares parts (YAML aliases:
+written out, a few lines can become gigabytes), or that is large, is parsed on every run.
+Only parses that succeeded and documents that passed validation are kept: errors are always
+found again, and reported as the first time.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from typing import Any
 
 __all__ = ["DocumentCache", "cache_directory", "document_cache"]
 
-_FORMAT = 1  # bump when the YAML loader's behaviour changes (it is part of every parse)
+_FORMAT = 2  # bump when the YAML loader's behaviour changes (it is part of every parse)
 _MAX_ENTRIES = 2_000  # each kind; the oldest go first (a config edited a thousand times)
+_MAX_VALUES = 20_000  # scalars and containers in one cached document (a rule file: ~200)
+_MAX_TEXT = 2 << 20  # characters of cached documents in all (the built-in rules: ~90 k)
+_MAX_DOCUMENT = 256 << 10  # characters of one cached document
 _FILE = "documents.json"
 
 
@@ -40,8 +45,29 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def _plain_tree(document: Any) -> bool:
+    """No container reached twice (a YAML alias) and at most _MAX_VALUES values: only then
+    is writing the document out linear in what was parsed."""
+    seen: set[int] = set()
+    pending, count = [document], 0
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > _MAX_VALUES:
+            return False
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                return False
+            seen.add(id(value))
+            pending.extend(value.values() if isinstance(value, dict) else value)
+    return True
+
+
 def _exact_json(document: Any) -> str | None:
-    """``document`` as JSON text when JSON gives it back unchanged (None: it cannot)."""
+    """``document`` as JSON text when JSON gives it back unchanged (None: it cannot, or
+    should not be cached)."""
+    if not _plain_tree(document):
+        return None
     try:
         text = json.dumps(document, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):  # a date, a set, bytes
@@ -54,18 +80,25 @@ class DocumentCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._parsed: dict[str, str] | None = None  # digest of the bytes -> JSON text
+        # digest of the bytes -> (the document's JSON text, digest of that text)
+        self._parsed: dict[str, tuple[str, str]] | None = None
         self._valid: dict[str, None] = {}  # digests of (schema, document) that passed
 
     def parsed(self, data: bytes) -> tuple[bool, Any]:
         """(True, the document) when these bytes were parsed before, else (False, None)."""
-        text = self._load()[0].get(_digest(str(_FORMAT).encode(), data))
-        return (False, None) if text is None else (True, json.loads(text))
+        entry = self._load()[0].get(_digest(str(_FORMAT).encode(), data))
+        if entry is None or _digest(entry[0].encode()) != entry[1]:  # absent, or damaged
+            return False, None
+        try:
+            return True, json.loads(entry[0])
+        except (ValueError, RecursionError):
+            return False, None
 
     def remember_parse(self, data: bytes, document: Any) -> None:
         text = _exact_json(document)
-        if text is not None:
-            self._load()[0][_digest(str(_FORMAT).encode(), data)] = text
+        if text is not None and len(text) <= _MAX_DOCUMENT:
+            entry = (text, _digest(text.encode()))
+            self._load()[0][_digest(str(_FORMAT).encode(), data)] = entry
             self._write()
 
     def passed(self, schema: str, document: Any) -> bool:
@@ -79,28 +112,42 @@ class DocumentCache:
             self._load()[1][key] = None
             self._write()
 
-    def _load(self) -> tuple[dict[str, str], dict[str, None]]:
+    def _load(self) -> tuple[dict[str, tuple[str, str]], dict[str, None]]:
         if self._parsed is None:
             self._parsed, self._valid = _read(self.path)
         return self._parsed, self._valid
 
     def _write(self) -> None:
-        """Atomically (a temporary file, then ``os.replace``): a concurrent run reads the
-        old file or the new one, never half of one; the last writer's entries win."""
-        parsed, valid = self._load()
-        parsed = dict(list(parsed.items())[-_MAX_ENTRIES:])
-        kept = list(valid)[-_MAX_ENTRIES:]
-        data = json.dumps({"format": _FORMAT, "parsed": parsed, "valid": kept})
+        """Atomically (a temporary file, then a rename): a concurrent run reads the old
+        file or the new one, never half of one; the last writer's entries win."""
+        parsed, valid = _bounded(*self._load())
+        data = json.dumps({"format": _FORMAT, "parsed": parsed, "valid": valid})
         with contextlib.suppress(OSError):  # a read-only home, a full disk: no cache
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            handle, name = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            temporary, replaced = Path(name), False
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     stream.write(data)
-                Path(temporary).replace(self.path)
-            except OSError:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+                temporary.replace(self.path)
+                replaced = True
+            finally:  # a failure, or Ctrl-C while writing: no temporary file left behind
+                if not replaced:
+                    temporary.unlink(missing_ok=True)
+
+
+def _bounded(
+    parsed: dict[str, tuple[str, str]], valid: dict[str, None]
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """The newest entries, within _MAX_ENTRIES each and _MAX_TEXT characters of text."""
+    kept: list[tuple[str, tuple[str, str]]] = []
+    size = 0
+    for key, entry in reversed(list(parsed.items())[-_MAX_ENTRIES:]):
+        size += len(entry[0])
+        if size > _MAX_TEXT:
+            break
+        kept.append((key, entry))
+    return dict(reversed(kept)), list(valid)[-_MAX_ENTRIES:]
 
 
 def _verdict_key(schema: str, document: Any) -> str | None:
@@ -108,20 +155,35 @@ def _verdict_key(schema: str, document: Any) -> str | None:
     return None if text is None else _digest(schema.encode(), text.encode())
 
 
-def _read(path: Path) -> tuple[dict[str, str], dict[str, None]]:
+def _read(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, None]]:
+    """The cache file's entries; none when it is absent or not one this version wrote."""
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
-        if content.get("format") != _FORMAT:
+        if not isinstance(content, dict) or content.get("format") != _FORMAT:
             return {}, {}
-        parsed = {str(key): str(value) for key, value in content["parsed"].items()}
-        return parsed, dict.fromkeys(str(key) for key in content["valid"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # absent or corrupt
+        parsed = {
+            key: (entry[0], entry[1])
+            for key, entry in content["parsed"].items()
+            if isinstance(entry, list)
+            and len(entry) == 2
+            and all(isinstance(e, str) for e in entry)
+        }
+        return parsed, dict.fromkeys(key for key in content["valid"] if isinstance(key, str))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}, {}
 
 
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
 def cache_directory() -> Path:
-    """The user cache directory: ($XDG_CACHE_HOME or ~/.cache)/modelint."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    """The user cache directory: ($XDG_CACHE_HOME or ~/.cache)/modelint. A relative
+    XDG_CACHE_HOME is ignored, as the XDG base directory specification asks: it would put
+    the cache wherever the command happens to run."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not Path(base).is_absolute():
+        base = str(Path.home() / ".cache")
     return Path(base) / "modelint"
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from modelint import documents as documents_module
 from modelint import schema as schema_module
-from modelint.documents import DocumentCache, document_cache
+from modelint.documents import DocumentCache, cache_directory, document_cache
 from modelint.errors import ConfigError
 from modelint.schema import read_yaml, validate_document
 
@@ -105,7 +106,7 @@ def test_a_corrupt_cache_is_an_empty_one(cache_home: Path, tmp_path: Path) -> No
     path = tmp_path / "c.yaml"
     path.write_text(CONFIG)
     assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
-    assert json.loads(cache_home.read_text())["format"] == 1  # written anew
+    assert json.loads(cache_home.read_text())["format"] == documents_module._FORMAT  # anew
 
 
 def test_no_cache_where_none_can_be_written(
@@ -118,6 +119,88 @@ def test_no_cache_where_none_can_be_written(
     path.write_text(CONFIG)
     assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
     assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1, 2]\nb: *x\n",  # an alias: written out, a few lines can be gigabytes
+        "items: [" + ", ".join(["1"] * 20_001) + "]\n",  # large
+    ],
+    ids=["alias", "large"],
+)
+def test_documents_with_shared_parts_or_many_values_are_not_kept(
+    cache_home: Path, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    document = read_yaml(str(path), ConfigError)
+    assert DocumentCache(cache_home).parsed(path.read_bytes()) == (False, None)
+    assert read_yaml(str(path), ConfigError) == document
+    assert not document_cache().passed("{}", document)
+    document_cache().remember_pass("{}", document)
+    assert not document_cache().passed("{}", document)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: ["{", entry[1]],  # not JSON, and no longer its digest
+        lambda entry: ["5", entry[1]],  # JSON, but not what was parsed
+        lambda entry: ["{", documents_module._digest(b"{")],  # not JSON, digest matching
+        lambda entry: None,  # not an entry
+    ],
+    ids=["broken", "replaced", "broken-consistently", "null"],
+)
+def test_a_damaged_entry_is_parsed_again(cache_home: Path, tmp_path: Path, damage: object) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    expected = read_yaml(str(path), ConfigError)
+    content = json.loads(cache_home.read_text())
+    content["parsed"] = {key: damage(entry) for key, entry in content["parsed"].items()}  # type: ignore[operator]
+    cache_home.write_text(json.dumps(content))
+    assert DocumentCache(cache_home).parsed(path.read_bytes()) == (False, None)
+    fresh = DocumentCache(cache_home)
+    found, _ = fresh.parsed(path.read_bytes())
+    assert not found
+    assert read_yaml(str(path), ConfigError) == expected
+
+
+def test_a_cache_nested_past_the_recursion_limit_is_an_empty_one(cache_home: Path) -> None:
+    cache_home.parent.mkdir(parents=True)
+    cache_home.write_text("[" * 100_000 + "]" * 100_000)
+    assert DocumentCache(cache_home).parsed(b"x") == (False, None)
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    cache = DocumentCache(cache_home)
+    monkeypatch.setattr(documents_module.os, "fdopen", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.remember_parse(b"a: 1\n", {"a": 1})
+    assert list(cache_home.parent.iterdir()) == []
+
+
+def test_the_newest_entries_are_kept_within_the_size_bound(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documents_module, "_MAX_TEXT", 100)
+    cache = DocumentCache(cache_home)
+    for index in range(5):
+        cache.remember_parse(f"n: {index}\n".encode(), {"n": index, "pad": "x" * 10})
+    kept = DocumentCache(cache_home)
+    found = [index for index in range(5) if kept.parsed(f"n: {index}\n".encode())[0]]
+    assert found == [2, 3, 4]  # 27 characters each: three fit in 100
+
+
+def test_a_relative_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative-cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_directory() == tmp_path / ".cache" / "modelint"
 
 
 WARM_RUN = """
