@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 import weakref
 from pathlib import Path
 from typing import Any
@@ -111,3 +113,38 @@ def test_a_full_disk_under_stdout_is_one_error_line(
         )
     assert result.returncode == 2
     assert result.stderr == "modelint: error: No space left on device\n"
+
+
+INTERRUPTED_RUN = """
+import os, signal, sys
+import modelint.rules.run as run_module
+load = run_module.load_model
+
+def interrupted(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, delivered while the model loads
+    return load(*args, **kwargs)
+
+run_module.load_model = interrupted
+sys.argv = ["modelint", *sys.argv[1:]]
+from modelint.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize(("debug", "code"), [((), 130), (("--debug",), -signal.SIGINT)])
+def test_ctrl_c_is_one_line_and_exit_130(debug: tuple[str, ...], code: int) -> None:
+    """Without --debug: no traceback; with it, Python's own (the traceback, then the
+    process ends by the signal, as an uncaught KeyboardInterrupt does)."""
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_RUN, "check", *debug, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == code
+    if debug:
+        assert "KeyboardInterrupt" in result.stderr
+    else:
+        assert result.stderr == "modelint: interrupted\n"
+        assert result.stdout == ""

@@ -21,7 +21,9 @@ from modelint.cli.progress import without_cycle_collection
 from modelint.cli.rule_commands import run_config, run_rule, run_rules, run_test
 from modelint.report.printable import printable
 
-__all__ = ["main", "run"]
+__all__ = ["EXIT_INTERRUPTED", "main", "run"]
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "check": run_check,
@@ -46,17 +48,7 @@ def main(
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
     try:
-        args = build_parser().parse_args(arguments)
-        if args.version:
-            out.write(f"modelint {__version__}\n")
-            return EXIT_CLEAN
-        if args.command is None:
-            raise UsageExit(
-                "modelint: a command is required (check, inspect, diff, rules, rule, "
-                "test, config, costs, profiles, profile); see --help"
-            )
-        with without_cycle_collection():
-            return _COMMANDS[args.command](args, out, err)
+        return _dispatch(arguments, out, err)
     except UsageExit as exc:
         err.write(f"{exc}\n")
         return EXIT_ERROR
@@ -64,8 +56,27 @@ def main(
         return int(exc.code or 0)
     except OSError as exc:  # the system's refusal (a full disk, a closed pipe), not a bug
         return _report_os_error(exc, out, err, debug=debug)
+    except KeyboardInterrupt:  # Ctrl-C: forked children are stopped on the way out
+        if debug:
+            raise
+        err.write("modelint: interrupted\n")
+        return EXIT_INTERRUPTED
     except Exception as exc:
         return _report_exception(exc, err, debug=debug)
+
+
+def _dispatch(arguments: list[str], out: TextIO, err: TextIO) -> int:
+    args = build_parser().parse_args(arguments)
+    if args.version:
+        out.write(f"modelint {__version__}\n")
+        return EXIT_CLEAN
+    if args.command is None:
+        raise UsageExit(
+            "modelint: a command is required (check, inspect, diff, rules, rule, "
+            "test, config, costs, profiles, profile); see --help"
+        )
+    with without_cycle_collection():
+        return _COMMANDS[args.command](args, out, err)
 
 
 def run() -> NoReturn:
