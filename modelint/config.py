@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,12 @@ def _suppression(entry: Mapping[str, Any]) -> Suppression:
                 f"node-regex does not compile: {exc}", path=entry["_origin"], key=where
             ) from exc
     expires = entry.get("expires")
+    if isinstance(expires, datetime):  # YAML and TOML read `2027-01-01T10:00:00Z` as one
+        raise ConfigError(
+            f"expires {expires.isoformat()} is a date and a time; give the date (YYYY-MM-DD)",
+            path=entry["_origin"],
+            key=where,
+        )
     if isinstance(expires, str):
         try:
             expires = date.fromisoformat(expires)
@@ -230,10 +236,14 @@ def load_config(path: Path | None) -> Config:
 @cache
 def _load_config(path: Path | None, stamp: tuple[int, int] | None) -> Config:
     values, origins = resolve(path or preset_path("recommended"))
-    shapes = {
-        name: parse_shape(value, where=f"input-shapes.{name}")
-        for name, value in values.get("input-shapes", {}).items()
-    }
+    try:
+        shapes = {
+            name: parse_shape(value, where=f"input-shapes.{name}")
+            for name, value in values.get("input-shapes", {}).items()
+        }
+    except ConfigError as exc:  # the file that set them, not '<config>'
+        exc.path = exc.path or origins.get("input-shapes")
+        raise
     return Config(
         path=str(path) if path else None,
         input_shapes=shapes,

@@ -48,7 +48,10 @@ def pyproject_table(path: Path) -> Mapping[str, Any] | None:
         with path.open("rb") as stream:
             document = tomllib.load(stream)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read pyproject.toml: {exc}", path=str(path)) from exc
+        raise ConfigError(f"cannot read pyproject.toml: {exc}", path=_shown(path)) from exc
+    except UnicodeDecodeError as exc:  # TOML is UTF-8; tomllib lets the decoder's error out
+        message = f"not UTF-8 text (byte {exc.start} cannot be decoded)"
+        raise ConfigError(message, path=_shown(path)) from exc
     table = document.get("tool", {}).get("modelint")
     return table if isinstance(table, Mapping) else None
 
@@ -62,8 +65,12 @@ def shown_path(path: Path) -> Path:
         return path
 
 
+def _shown(path: Path) -> str:
+    return str(shown_path(path))  # what errors name
+
+
 def _read(path: Path) -> dict[str, Any]:
-    shown = str(shown_path(path))  # what errors name
+    shown = _shown(path)
     if path.name == "pyproject.toml":
         table = pyproject_table(path)
         if table is None:

@@ -18,6 +18,7 @@ __all__ = [
     "RuleError",
     "UnitError",
     "UsageError",
+    "describe_exception",
 ]
 
 
@@ -105,3 +106,10 @@ class RuleError(KeyedFileError):
 
 class ProfileError(KeyedFileError):
     """A hardware profile is invalid or unknown."""
+
+
+def describe_exception(exc: BaseException) -> str:
+    """'KeyError: 'x'' for an unexpected error; 'MemoryError' alone when it has no message
+    (not 'MemoryError: ')."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

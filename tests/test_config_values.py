@@ -24,6 +24,17 @@ MODEL = (
             "suppressions: [{rules: [MLA001], reason: gated by design, expires: 2027-13-45}]",
             "suppressions[0]: expires '2027-13-45' is not a date (YYYY-MM-DD)",
         ),
+        (
+            "suppressions: [{rules: [MLA001], reason: gated by design, "
+            "expires: 2027-01-01T10:00:00Z}]",
+            "suppressions[0]: expires 2027-01-01T10:00:00+00:00 is a date and a time; give the "
+            "date (YYYY-MM-DD)",
+        ),
+        ("? [a, b]\n: 1", "invalid YAML: line 1: a key that is a list or a mapping"),
+        (  # 4.0 passes the schema (JSON's integers), not the shape: named all the same
+            "input-shapes: {x: [1, 4.0]}",
+            "input-shapes.x: shape [1, 4.0] is not a list of integers",
+        ),
         ("budgets: {flops: -5}", "budgets.flops: a budget must be above 0, got -5"),
         (
             "dtype: int8",
@@ -63,6 +74,33 @@ def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:
         f"modelint: error: {tmp_path / 'pyproject.toml'}: tool.modelint: unknown key "
         "'fail_on' (did you mean 'fail-on'?)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            b'[tool.modelint]\nsuppressions = [{rules = ["MLA001"], reason = "gated", '
+            b"expires = 2027-01-01T10:00:00Z}]\n",
+            "suppressions[0]: expires 2027-01-01T10:00:00+00:00 is a date and a time; give "
+            "the date (YYYY-MM-DD)",
+        ),
+        (
+            b'[tool.modelint]\nfail-on = "error"\n# \xff\n',
+            "not UTF-8 text (byte 36 cannot be decoded)",
+        ),
+    ],
+    ids=["datetime", "not-utf-8"],
+)
+def test_pyproject_values_that_cannot_be_meant_are_config_errors(
+    tmp_path: Path, text: bytes, problem: str
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "m.onnxtxt").write_text(MODEL)
+    (tmp_path / "pyproject.toml").write_bytes(text)
+    code, _, err = run("check", str(tmp_path / "m.onnxtxt"))
+    assert code == 2
+    assert err == f"modelint: error: {tmp_path / 'pyproject.toml'}: {problem}\n"
 
 
 def test_a_shape_with_a_word_names_the_item_not_the_other_form(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from cli_support import run
 from onnx import TensorProto, helper
 
 import modelint
-from modelint.errors import UsageError
+from modelint.errors import UsageError, describe_exception
 from modelint.testing import model_from_text
 
 
@@ -160,3 +160,9 @@ def test_undecided_node_rules_count_nodes_and_model_rules_do_not(tmp_path: Path)
         "  undecided MLH001: model.flops is not known: 2 of 2 nodes are uncosted (MLC001), "
         "so the total is only a lower bound\n"
     ) in out
+
+
+def test_an_error_without_a_message_is_named_alone() -> None:
+    """A MemoryError says nothing: the line names it, with no dangling ': '."""
+    assert describe_exception(MemoryError()) == "MemoryError"
+    assert describe_exception(KeyError("x")) == "KeyError: 'x'"

@@ -143,7 +143,7 @@ def _report_os_error(exc: OSError, out: TextIO, err: TextIO, *, debug: bool) -> 
 
 
 def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
-    from modelint.errors import ModelintError
+    from modelint.errors import ModelintError, describe_exception
 
     if debug:
         import traceback  # only for --debug
@@ -154,7 +154,7 @@ def _report_exception(exc: Exception, err: TextIO, *, debug: bool) -> int:
             err.write(f"modelint: error: {printable(line)}\n")
     elif not debug:
         err.write(
-            f"modelint: internal error: {type(exc).__name__}: {exc} "
+            f"modelint: internal error: {describe_exception(exc)} "
             "(rerun with --debug for the traceback)\n"
         )
     return EXIT_ERROR

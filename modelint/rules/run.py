@@ -16,7 +16,14 @@ from modelint.analysis import (
 )
 from modelint.analysis.cost_rules import CostRules
 from modelint.config import Config, find_config_file, load_config
-from modelint.errors import ConfigError, ModelintError, ModelLoadError, ProfileError, UsageError
+from modelint.errors import (
+    ConfigError,
+    ModelintError,
+    ModelLoadError,
+    ProfileError,
+    UsageError,
+    describe_exception,
+)
 from modelint.findings import Severity
 from modelint.graph import Shape
 from modelint.load import DEFAULT_OPSET, LoadOptions, discover_models, load_model
@@ -202,7 +209,7 @@ def _failure(path: Path, exc: Exception, options: CheckOptions) -> LoadFailure:
         raise exc
     return LoadFailure(
         str(path),
-        f"{path}: internal error while analysing ({type(exc).__name__}: {exc}); rerun with --debug",
+        f"{path}: internal error while analysing ({describe_exception(exc)}); rerun with --debug",
     )
 
 
