@@ -32,7 +32,7 @@ from modelint.rules.target_views import Hardware
 __all__ = ["CostsNeeded", "EarlyRules", "start_early_rules"]
 
 EarlyRules = BackgroundJob[tuple[RuleRun, frozenset[str]]]
-_FINDING_FIELDS = tuple(field.name for field in fields(Finding))[1:]  # after the location
+_FINDING_FIELDS = tuple(field.name for field in fields(Finding) if field.name != "location")
 
 
 class CostsNeeded(BaseException):
@@ -131,4 +131,4 @@ def _decode(reply: object) -> tuple[RuleRun, frozenset[str]] | None:
 
 def _finding(entry: Any) -> Finding:
     location, *rest = entry
-    return Finding(Location(*location), *rest)
+    return Finding(location=Location(*location), **dict(zip(_FINDING_FIELDS, rest, strict=True)))
