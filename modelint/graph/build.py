@@ -16,7 +16,12 @@ from modelint.graph.binding import BoundInputs, bind_inputs
 from modelint.graph.constants import ConstantFolder
 from modelint.graph.inference_job import start_inference
 from modelint.graph.model_graph import DEFAULT_DOMAIN, ModelGraph, OpNode, find_links
-from modelint.graph.params import CONSTANT_OPS, PASS_THROUGH_OPS, parameter_owners
+from modelint.graph.params import (
+    CONSTANT_OPS,
+    PASS_THROUGH_OPS,
+    declared_sources,
+    parameter_owners,
+)
 from modelint.graph.shapes import GraphTraits, Inference, infer_bound
 from modelint.graph.tensors import Shape, TensorInfo, dtype_name, tensor_size
 from modelint.graph.validity import (
@@ -78,17 +83,20 @@ class GraphBuild:
             check_defined(
                 walk.consumers, outputs, walk.producers, walk.initializers, walk.graph_inputs
             )
-            # While the child infers: the edges, which need no types (lazily found otherwise).
+            # While the child infers: the edges, which need no types (lazily found otherwise),
+            # and the parameters' owners, from the types the model declares for them.
             links = find_links(walk.nodes, walk.producers) if job else None
             consumers = {name: tuple(keys) for name, keys in walk.consumers.items()}
+            declared = {name: _declared(tensor) for name, tensor in walk.initializers.items()}
+            sources = declared_sources(walk.nodes, declared)
+            params = parameter_owners(
+                walk.nodes, walk.initializers, sources, consumers, walk.state_inputs
+            )
             inference = job.result() if job else None
         self._job = None
         types = infer_bound(model, self.bound, _traits(walk), inference)
         shapes = {name: entry[0] for name, entry in types.types.items()}
         tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
-        params = parameter_owners(
-            walk.nodes, walk.initializers, tensors, consumers, walk.state_inputs
-        )
         return ModelGraph(
             nodes=walk.nodes,
             tensors=tensors,
@@ -342,7 +350,8 @@ def _tensors(
     names.update(dict.fromkeys(walk.producers))
     names.update(dict.fromkeys(initializers))
     for name in names:
-        entry = types.get(name) or _declared(initializers.get(name)) or unknown
+        declared = initializers.get(name)
+        entry = types.get(name) or (_declared(declared) if declared else None) or unknown
         size = sizes.get(entry)
         if size is None:
             size = sizes[entry] = addressable(name, tensor_size(*entry))
@@ -355,12 +364,10 @@ def _tensors(
     return tensors
 
 
-def _declared(tensor: onnx.TensorProto | None) -> tuple[Shape, str | None] | None:
-    """An initializer's type from its own dims (one inference did not see: a subgraph's
-    sparse weight made dense by the build)."""
-    if tensor is None:
-        return None
-    return tuple(int(dim) for dim in tensor.dims), dtype_name(tensor.data_type)
+def _declared(tensor: onnx.TensorProto) -> tuple[Shape, str | None]:
+    """An initializer's type from its own dims (what inference gives it; also one that
+    inference did not see: a subgraph's sparse weight made dense by the build)."""
+    return tuple(tensor.dims[:]), dtype_name(tensor.data_type)  # protobuf gives ints
 
 
 def _loop_state_inputs(body: onnx.GraphProto) -> frozenset[int]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from modelint.graph.model_graph import DEFAULT_DOMAIN, OpNode
-from modelint.graph.tensors import PARAM_DTYPES, TensorInfo
+from modelint.graph.tensors import PARAM_DTYPES, Shape, TensorInfo, constant_entry
 
-__all__ = ["CONSTANT_OPS", "PASS_THROUGH_OPS", "parameter_owners"]
+__all__ = ["CONSTANT_OPS", "PASS_THROUGH_OPS", "declared_sources", "parameter_owners"]
 
 # Ops through which a constant stays a weight (DESIGN §3; reference-figures B.3.1).
 PASS_THROUGH_OPS = frozenset(
@@ -122,3 +122,18 @@ def _owner(
             else:
                 return key
     return first
+
+
+def declared_sources(
+    nodes: Mapping[str, OpNode], initializers: Mapping[str, tuple[Shape, str | None]]
+) -> dict[str, TensorInfo]:
+    """What ``parameter_owners`` reads of each source, as the model declares it: an
+    initializer's dims and dtype, a Constant's value. Inference gives them exactly these
+    types, so the owners are found while a forked child still infers (graph.build)."""
+    sources = {name: TensorInfo.create(name, *entry) for name, entry in initializers.items()}
+    for node in nodes.values():
+        if node.op_type in CONSTANT_OPS and node.domain == DEFAULT_DOMAIN and node.outputs:
+            entry = constant_entry(node.attributes)
+            if entry is not None:
+                sources[node.outputs[0]] = TensorInfo.create(node.outputs[0], *entry)
+    return sources

@@ -18,7 +18,7 @@ from modelint.graph.binding import BoundInputs, ShapeBinding
 from modelint.graph.contrib import DOMAIN as CONTRIB_DOMAIN
 from modelint.graph.contrib import contrib_schemas
 from modelint.graph.folding import fold_constants
-from modelint.graph.tensors import Shape, dtype_name
+from modelint.graph.tensors import Shape, constant_entry, dtype_name
 from modelint.load.subgraphs import walk_graphs
 
 __all__ = [
@@ -284,20 +284,7 @@ def _name_and_rest(data: bytes) -> tuple[str, bytes]:
 
 
 def _constant_type(node: onnx.NodeProto) -> TypeEntry | None:
-    for attribute in node.attribute:
-        if attribute.name in ("value", "sparse_value"):
-            tensor = attribute.t if attribute.name == "value" else attribute.sparse_tensor.values
-            dims = attribute.t.dims if attribute.name == "value" else attribute.sparse_tensor.dims
-            return tuple(int(d) for d in dims), dtype_name(tensor.data_type)
-        if attribute.name == "value_float":
-            return (), "float32"
-        if attribute.name == "value_int":
-            return (), "int64"
-        if attribute.name == "value_floats":
-            return (len(attribute.floats),), "float32"
-        if attribute.name == "value_ints":
-            return (len(attribute.ints),), "int64"
-    return None
+    return constant_entry({a.name: onnx.helper.get_attribute_value(a) for a in node.attribute})
 
 
 def _graphs(graph: onnx.GraphProto, *, subgraphs: bool) -> Iterable[onnx.GraphProto]:

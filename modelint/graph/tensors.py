@@ -7,7 +7,8 @@ give exact byte totals.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 __all__ = ["DTYPE_BITS", "PARAM_DTYPES", "Shape", "TensorInfo", "dtype_name", "tensor_size"]
 
@@ -132,3 +133,18 @@ def _volume(shape: Shape | None) -> int | None:
             return None
         total *= dim
     return total
+
+
+def constant_entry(attributes: Mapping[str, Any]) -> tuple[Shape, str | None] | None:
+    """(shape, dtype) of a Constant node's output, from its attributes (decoded values:
+    a TensorProto for ``value``); None for the string forms and an empty Constant."""
+    for name, value in attributes.items():
+        if name == "value":
+            return tuple(int(dim) for dim in value.dims), dtype_name(value.data_type)
+        if name == "sparse_value":
+            return tuple(int(dim) for dim in value.dims), dtype_name(value.values.data_type)
+        if name in ("value_float", "value_int"):
+            return (), "float32" if name == "value_float" else "int64"
+        if name in ("value_floats", "value_ints"):
+            return (len(value),), "float32" if name == "value_floats" else "int64"
+    return None
