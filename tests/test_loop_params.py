@@ -8,6 +8,10 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 import modelint
+from modelint.graph import build_graph
+from modelint.graph.params import declared_sources
+from modelint.graph.tensors import dtype_name
+from modelint.testing import model_from_text
 
 H = 16
 
@@ -57,3 +61,37 @@ def test_the_carried_weight_counts_the_carried_state_does_not() -> None:
     analysis = modelint.analyze(_loop_model())
     assert analysis.totals.params == H * H  # w; not h0 (state) nor trips/cond (literals)
     assert analysis.totals.macs == 5 * H * H  # 5 steps of [1,16] x [16,16]
+
+
+def test_declared_parameter_types_are_the_inferred_ones() -> None:
+    """Parameter owners are found from the types the model declares, before inference ends
+    (graph.params.declared_sources): each form of Constant, and initializers, must declare
+    exactly what inference then gives them."""
+    model = model_from_text("""
+    <ir_version: 8, opset_import: ["" : 17]>
+    g (float[2, 3] x) => (float[2, 3] y) <float[3, 3] w = {1, 0, 0, 0, 1, 0, 0, 0, 1}> {
+        t = Constant <value = float[3] {1.0, 2.0, 3.0}> ()
+        f = Constant <value_float = 2.0> ()
+        fs = Constant <value_floats = [1.0, 2.0, 3.0]> ()
+        i = Constant <value_int = 2> ()
+        is = Constant <value_ints = [1, 2]> ()
+        a = MatMul (x, w)
+        b = Add (a, t)
+        c = Mul (b, f)
+        d = Add (c, fs)
+        y = Identity (d)
+    }
+    """)
+    graph = build_graph(model)
+    initializers = {
+        t.name: (tuple(t.dims), dtype_name(t.data_type)) for t in model.graph.initializer
+    }
+    sources = declared_sources(graph.nodes, initializers)
+    assert set(sources) == {"w", "t", "f", "fs", "i", "is"}
+    for name, source in sources.items():
+        inferred = graph.tensors[name]
+        assert (source.shape, source.dtype, source.numel) == (
+            inferred.shape,
+            inferred.dtype,
+            inferred.numel,
+        ), name
