@@ -18,11 +18,13 @@ found again, and reported as the first time.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,10 @@ __all__ = ["DocumentCache", "cache_directory", "document_cache"]
 _FORMAT = 2  # bump when the YAML loader's behaviour changes (it is part of every parse)
 _MAX_ENTRIES = 2_000  # each kind; the oldest go first (a config edited a thousand times)
 _MAX_VALUES = 20_000  # scalars and containers in one cached document (a rule file: ~200)
-_MAX_TEXT = 2 << 20  # characters of cached documents in all (the built-in rules: ~90 k)
-_MAX_DOCUMENT = 256 << 10  # characters of one cached document
+_MAX_BYTES = 2 << 20  # of cached documents in the file (the built-in rules: ~100 KB)
+_MAX_DOCUMENT = 256 << 10  # bytes of one cached document
+_TEMPORARY = "documents-"  # the prefix of the cache's temporary files
+_ENTRY_BYTES = 140  # an entry's key and digest (64 hex digits each), quotes and separators
 _FILE = "documents.json"
 
 
@@ -76,13 +80,15 @@ def _exact_json(document: Any) -> str | None:
 
 
 class DocumentCache:
-    """One run's view of the cache file: read on first use, written after each addition."""
+    """One process's view of the cache file: read on first use, written once, at exit,
+    when something was added (a cold run over 600 rule files wrote it 1,242 times)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         # digest of the bytes -> (the document's JSON text, digest of that text)
         self._parsed: dict[str, tuple[str, str]] | None = None
         self._valid: dict[str, None] = {}  # digests of (schema, document) that passed
+        self._dirty = False
 
     def parsed(self, data: bytes) -> tuple[bool, Any]:
         """(True, the document) when these bytes were parsed before, else (False, None)."""
@@ -96,10 +102,10 @@ class DocumentCache:
 
     def remember_parse(self, data: bytes, document: Any) -> None:
         text = _exact_json(document)
-        if text is not None and len(text) <= _MAX_DOCUMENT:
+        if text is not None and _stored_size(text) <= _MAX_DOCUMENT:
             entry = (text, _digest(text.encode()))
             self._load()[0][_digest(str(_FORMAT).encode(), data)] = entry
-            self._write()
+            self._changed()
 
     def passed(self, schema: str, document: Any) -> bool:
         """``document`` passed the schema whose text is ``schema`` before."""
@@ -110,7 +116,19 @@ class DocumentCache:
         key = _verdict_key(schema, document)
         if key is not None:
             self._load()[1][key] = None
+            self._changed()
+
+    def flush(self) -> None:
+        """Write what was added (the exit handler does; forked children, which leave with
+        ``os._exit``, never write)."""
+        if self._dirty:
+            self._dirty = False
             self._write()
+
+    def _changed(self) -> None:
+        if not self._dirty:
+            self._dirty = True
+            atexit.register(self.flush)
 
     def _load(self) -> tuple[dict[str, tuple[str, str]], dict[str, None]]:
         if self._parsed is None:
@@ -121,10 +139,13 @@ class DocumentCache:
         """Atomically (a temporary file, then a rename): a concurrent run reads the old
         file or the new one, never half of one; the last writer's entries win."""
         parsed, valid = _bounded(*self._load())
-        data = json.dumps({"format": _FORMAT, "parsed": parsed, "valid": valid})
+        content = {"format": _FORMAT, "parsed": parsed, "valid": valid}
+        data = json.dumps(content, ensure_ascii=False)
         with contextlib.suppress(OSError):  # a read-only home, a full disk: no cache
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            directory = self.path.parent
+            directory.mkdir(parents=True, exist_ok=True)
+            _remove_stale(directory)
+            handle, name = tempfile.mkstemp(dir=directory, prefix=_TEMPORARY, suffix=".tmp")
             temporary, replaced = Path(name), False
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -136,15 +157,30 @@ class DocumentCache:
                     temporary.unlink(missing_ok=True)
 
 
+def _remove_stale(directory: Path) -> None:
+    """Temporary files a killed run left (SIGTERM runs no ``finally``): any older than a
+    minute, which no concurrent writer still needs."""
+    cutoff = time.time() - 60
+    for leftover in directory.glob(f"{_TEMPORARY}*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+
+
+def _stored_size(text: str) -> int:
+    """Bytes the document's text takes in the cache file (escaped, UTF-8)."""
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+
+
 def _bounded(
     parsed: dict[str, tuple[str, str]], valid: dict[str, None]
 ) -> tuple[dict[str, tuple[str, str]], list[str]]:
-    """The newest entries, within _MAX_ENTRIES each and _MAX_TEXT characters of text."""
+    """The newest entries, within _MAX_ENTRIES each and _MAX_BYTES of parsed documents."""
     kept: list[tuple[str, tuple[str, str]]] = []
     size = 0
     for key, entry in reversed(list(parsed.items())[-_MAX_ENTRIES:]):
-        size += len(entry[0])
-        if size > _MAX_TEXT:
+        size += _stored_size(entry[0]) + _ENTRY_BYTES
+        if size > _MAX_BYTES:
             break
         kept.append((key, entry))
     return dict(reversed(kept)), list(valid)[-_MAX_ENTRIES:]

@@ -44,6 +44,8 @@ def test_a_file_read_before_is_neither_parsed_nor_validated_again(
     path.write_text(CONFIG)
     first = read_yaml(str(path), ConfigError)
     validate_document(first, "config", path=str(path), error=ConfigError)
+    assert not cache_home.exists()  # written once, at exit
+    document_cache().flush()
     assert cache_home.is_file()
     _no_parsing_or_validating(monkeypatch)
     fresh = DocumentCache(cache_home)  # what the next run reads
@@ -106,6 +108,7 @@ def test_a_corrupt_cache_is_an_empty_one(cache_home: Path, tmp_path: Path) -> No
     path = tmp_path / "c.yaml"
     path.write_text(CONFIG)
     assert read_yaml(str(path), ConfigError)["fail-on"] == "warning"
+    document_cache().flush()
     assert json.loads(cache_home.read_text())["format"] == documents_module._FORMAT  # anew
 
 
@@ -156,6 +159,7 @@ def test_a_damaged_entry_is_parsed_again(cache_home: Path, tmp_path: Path, damag
     path = tmp_path / "c.yaml"
     path.write_text(CONFIG)
     expected = read_yaml(str(path), ConfigError)
+    document_cache().flush()
     content = json.loads(cache_home.read_text())
     content["parsed"] = {key: damage(entry) for key, entry in content["parsed"].items()}  # type: ignore[operator]
     cache_home.write_text(json.dumps(content))
@@ -180,21 +184,56 @@ def test_an_interrupted_write_leaves_no_temporary_file(
 
     cache = DocumentCache(cache_home)
     monkeypatch.setattr(documents_module.os, "fdopen", interrupted)
+    cache.remember_parse(b"a: 1\n", {"a": 1})
     with pytest.raises(KeyboardInterrupt):
-        cache.remember_parse(b"a: 1\n", {"a": 1})
+        cache.flush()
     assert list(cache_home.parent.iterdir()) == []
 
 
 def test_the_newest_entries_are_kept_within_the_size_bound(
     cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(documents_module, "_MAX_TEXT", 100)
+    documents = [{"n": index, "pad": "😀" * 10} for index in range(5)]
+    size = documents_module._stored_size(json.dumps(documents[0], ensure_ascii=False))
+    assert size == 67  # 19 ASCII + 40 bytes of emoji + 6 escapes + the 2 quotes around it
+    entry = size + documents_module._ENTRY_BYTES
+    monkeypatch.setattr(documents_module, "_MAX_BYTES", 3 * entry + 1)
     cache = DocumentCache(cache_home)
-    for index in range(5):
-        cache.remember_parse(f"n: {index}\n".encode(), {"n": index, "pad": "x" * 10})
+    for index, document in enumerate(documents):
+        cache.remember_parse(f"n: {index}\n".encode(), document)
+    cache.flush()
     kept = DocumentCache(cache_home)
     found = [index for index in range(5) if kept.parsed(f"n: {index}\n".encode())[0]]
-    assert found == [2, 3, 4]  # 27 characters each: three fit in 100
+    assert found == [2, 3, 4]
+    assert len(cache_home.read_bytes()) <= 3 * entry + 60  # the bound, and the file's frame
+
+
+def test_one_write_per_run_and_none_for_a_run_that_added_nothing(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[int] = []
+    write = DocumentCache._write
+    monkeypatch.setattr(DocumentCache, "_write", lambda self: writes.append(1) or write(self))
+    cache = DocumentCache(cache_home)
+    for index in range(50):
+        cache.remember_parse(f"n: {index}\n".encode(), {"n": index})
+        cache.remember_pass("{}", {"n": index})
+    cache.flush()
+    cache.flush()
+    DocumentCache(cache_home).flush()  # the next run: reads, adds nothing
+    assert writes == [1]
+
+
+def test_temporary_files_a_killed_run_left_are_removed(cache_home: Path) -> None:
+    cache_home.parent.mkdir(parents=True)
+    old, fresh = cache_home.parent / "documents-old.tmp", cache_home.parent / "documents-new.tmp"
+    for leftover in (old, fresh):
+        leftover.write_text("{")
+    os.utime(old, (0, 0))  # SIGTERM mid-write, long ago; `fresh` may be a running writer's
+    cache = DocumentCache(cache_home)
+    cache.remember_parse(b"a: 1\n", {"a": 1})
+    cache.flush()
+    assert not old.exists() and fresh.exists()
 
 
 def test_a_relative_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
