@@ -180,12 +180,13 @@ def _suppression(entry: Mapping[str, Any]) -> Suppression:
             path=entry["_origin"],
             key=where,
         )
-    if isinstance(expires, str):
+    if expires is not None and not isinstance(expires, date):  # text, a number, a time...
         try:
-            expires = date.fromisoformat(expires)
+            expires = date.fromisoformat(str(expires) if isinstance(expires, str) else "")
         except ValueError:
+            shown = repr(expires) if isinstance(expires, str) else str(expires)
             raise ConfigError(
-                f"expires {expires!r} is not a date (YYYY-MM-DD)", path=entry["_origin"], key=where
+                f"expires {shown} is not a date (YYYY-MM-DD)", path=entry["_origin"], key=where
             ) from None
     return Suppression(
         rules=tuple(entry["rules"]),

@@ -179,8 +179,39 @@ def _describe(error: jsonschema.ValidationError) -> list[Problem]:
     return [(where, error.message)]
 
 
+def _non_text_keys(value: Any, where: tuple[Any, ...] = ()) -> list[Problem]:
+    """Keys that are numbers, booleans or nulls (YAML reads `1:` and `true:` so): every
+    key in our files is a name, and code reading a name must never meet one."""
+    if isinstance(value, list):
+        return [
+            p for index, item in enumerate(value) for p in _non_text_keys(item, (*where, index))
+        ]
+    if not isinstance(value, Mapping):
+        return []
+    problems = [
+        (_key_path(where), f"key {_as_written(key)} is not a name (quote it: '{_as_written(key)}')")
+        for key in value
+        if not isinstance(key, str)
+    ]
+    for key, item in value.items():
+        problems += _non_text_keys(item, (*where, key))
+    return problems
+
+
+def _as_written(key: Any) -> str:
+    """A key as the file spelled it: `true`, `1`, `null` (not Python's True, None)."""
+    try:
+        return json.dumps(key)
+    except TypeError:  # a date
+        return str(key)
+
+
 def schema_problems(document: Any, schema_name: str) -> list[Problem]:
-    """All problems of ``document`` against the named schema, in document order."""
+    """All problems of ``document`` against the named schema, in document order (keys that
+    are not names alone: the schema's messages about such a document would mislead)."""
+    keys = _non_text_keys(document)
+    if keys:
+        return keys
     errors = sorted(
         _validator(schema_name).iter_errors(document),
         key=lambda e: [str(p) for p in e.absolute_path],

@@ -31,6 +31,18 @@ MODEL = (
             "date (YYYY-MM-DD)",
         ),
         ("? [a, b]\n: 1", "invalid YAML: line 1: a key that is a list or a mapping"),
+        (
+            "suppressions: [{rules: [MLA001], reason: gated by design, expires: 20270101}]",
+            "suppressions[0]: expires 20270101 is not a date (YYYY-MM-DD)",
+        ),
+        ("rules: {1: {severity: error}}", "rules: key 1 is not a name (quote it: '1')"),
+        ("rules: {true: {severity: error}}", "rules: key true is not a name (quote it: 'true')"),
+        ("rules: {MLA001: {1: 2}}", "rules.MLA001: key 1 is not a name (quote it: '1')"),
+        (
+            "per-file-ignores: {1: [MLG002]}",
+            "per-file-ignores: key 1 is not a name (quote it: '1')",
+        ),
+        ("input-shapes: {1: [1, 4]}", "input-shapes: key 1 is not a name (quote it: '1')"),
         (  # 4.0 passes the schema (JSON's integers), not the shape: named all the same
             "input-shapes: {x: [1, 4.0]}",
             "input-shapes.x: shape [1, 4.0] is not a list of integers",
@@ -86,11 +98,16 @@ def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:
             "the date (YYYY-MM-DD)",
         ),
         (
+            b'[tool.modelint]\nsuppressions = [{rules = ["MLA001"], reason = "gated", '
+            b"expires = 10:00:00}]\n",
+            "suppressions[0]: expires 10:00:00 is not a date (YYYY-MM-DD)",
+        ),
+        (
             b'[tool.modelint]\nfail-on = "error"\n# \xff\n',
             "not UTF-8 text (byte 36 cannot be decoded)",
         ),
     ],
-    ids=["datetime", "not-utf-8"],
+    ids=["datetime", "time", "not-utf-8"],
 )
 def test_pyproject_values_that_cannot_be_meant_are_config_errors(
     tmp_path: Path, text: bytes, problem: str
