@@ -374,3 +374,33 @@ def test_if_branches_may_reuse_names(tmp_path: Path, branches: str, macs: int) -
     model = json.loads(out)["models"][0]
     assert (code, err, model["findings"]) == (0, "", [])
     assert model["totals"]["macs"] == macs
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [("value", 5), ("value_floats", 7)],
+    ids=["value-an-int", "value-floats-an-int"],
+)
+def test_a_constant_whose_value_has_the_wrong_kind_is_reported_not_a_crash(
+    tmp_path: Path, attribute: str, value: object
+) -> None:
+    """The parameter owners are found from what Constant nodes declare (graph.params):
+    a declaration of the wrong kind is the schema check's MLG009, never an internal error."""
+    nodes = [
+        helper.make_node("Constant", [], ["c"], name="c", **{attribute: value}),
+        helper.make_node("Relu", ["x"], ["y"], name="relu"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    path = tmp_path / "constant.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    code, out, err = run("check", "--format", "json", str(path))
+    assert code == 1 and "internal error" not in err  # MLG009 is an error finding
+    report = json.loads(out)
+    assert report["errors"] == []
+    rules = {finding["rule_id"] for finding in report["models"][0]["findings"]}
+    assert "MLG009" in rules, report["models"][0]["findings"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import modelint
 from modelint.graph import build_graph
 from modelint.graph.params import declared_sources
-from modelint.graph.tensors import dtype_name
+from modelint.graph.tensors import constant_entry, dtype_name
 from modelint.testing import model_from_text
 
 H = 16
@@ -95,3 +96,12 @@ def test_declared_parameter_types_are_the_inferred_ones() -> None:
             inferred.dtype,
             inferred.numel,
         ), name
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [{"value": 5}, {"value_floats": 7}, {"sparse_value": 1.5}, {"value_string": "a"}, {}],
+    ids=["value-an-int", "value-floats-an-int", "sparse-value-a-float", "string", "empty"],
+)
+def test_a_constant_declaring_no_usable_type_declares_none(attributes: dict[str, object]) -> None:
+    assert constant_entry(attributes) is None

@@ -284,7 +284,11 @@ def _name_and_rest(data: bytes) -> tuple[str, bytes]:
 
 
 def _constant_type(node: onnx.NodeProto) -> TypeEntry | None:
-    return constant_entry({a.name: onnx.helper.get_attribute_value(a) for a in node.attribute})
+    attributes = {}
+    for attribute in node.attribute:  # an attribute of no known type is not decoded
+        with contextlib.suppress(ValueError):
+            attributes[attribute.name] = onnx.helper.get_attribute_value(attribute)
+    return constant_entry(attributes)
 
 
 def _graphs(graph: onnx.GraphProto, *, subgraphs: bool) -> Iterable[onnx.GraphProto]:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["DTYPE_BITS", "PARAM_DTYPES", "Shape", "TensorInfo", "dtype_name", "tensor_size"]
+__all__ = [
+    "DTYPE_BITS",
+    "PARAM_DTYPES",
+    "Shape",
+    "TensorInfo",
+    "constant_entry",
+    "dtype_name",
+    "tensor_size",
+]
 
 # None means the dimension is not known (symbolic and unbound, or not inferred).
 Shape = tuple[int | None, ...]
@@ -137,14 +145,19 @@ def _volume(shape: Shape | None) -> int | None:
 
 def constant_entry(attributes: Mapping[str, Any]) -> tuple[Shape, str | None] | None:
     """(shape, dtype) of a Constant node's output, from its attributes (decoded values:
-    a TensorProto for ``value``); None for the string forms and an empty Constant."""
+    a TensorProto for ``value``); None for the string forms, an empty Constant, and a value
+    of the wrong kind (`value = 5`: the schema check reports that node, MLG009)."""
     for name, value in attributes.items():
-        if name == "value":
-            return tuple(int(dim) for dim in value.dims), dtype_name(value.data_type)
-        if name == "sparse_value":
-            return tuple(int(dim) for dim in value.dims), dtype_name(value.values.data_type)
+        if name in ("value", "sparse_value"):
+            tensor = getattr(value, "values", None) if name == "sparse_value" else value
+            dims, code = getattr(value, "dims", None), getattr(tensor, "data_type", None)
+            if dims is None or not isinstance(code, int):
+                return None
+            return tuple(int(dim) for dim in dims), dtype_name(code)
         if name in ("value_float", "value_int"):
             return (), "float32" if name == "value_float" else "int64"
         if name in ("value_floats", "value_ints"):
+            if not isinstance(value, list | tuple):
+                return None
             return (len(value),), "float32" if name == "value_floats" else "int64"
     return None
