@@ -376,29 +376,17 @@ def test_if_branches_may_reuse_names(tmp_path: Path, branches: str, macs: int) -
     assert model["totals"]["macs"] == macs
 
 
-@pytest.mark.parametrize(
-    ("attribute", "value"),
-    [("value", 5), ("value_floats", 7)],
-    ids=["value-an-int", "value-floats-an-int"],
-)
+@pytest.mark.parametrize("declaration", ["value = 5", "value_floats = 7"])
 def test_a_constant_whose_value_has_the_wrong_kind_is_reported_not_a_crash(
-    tmp_path: Path, attribute: str, value: object
+    tmp_path: Path, declaration: str
 ) -> None:
     """The parameter owners are found from what Constant nodes declare (graph.params):
     a declaration of the wrong kind is the schema check's MLG009, never an internal error."""
-    nodes = [
-        helper.make_node("Constant", [], ["c"], name="c", **{attribute: value}),
-        helper.make_node("Relu", ["x"], ["y"], name="relu"),
-    ]
-    graph = helper.make_graph(
-        nodes,
-        "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    text = HEADER + (
+        "g (float[1, 4] x) => (float[1, 4] y) {\n"
+        f" c = Constant <{declaration}> ()\n y = Relu (x)\n}}\n"
     )
-    path = tmp_path / "constant.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
-    code, out, err = run("check", "--format", "json", str(path))
+    code, out, err = run("check", "--format", "json", _write(tmp_path, "c.onnxtxt", text))
     assert code == 1 and "internal error" not in err  # MLG009 is an error finding
     report = json.loads(out)
     assert report["errors"] == []
