@@ -96,7 +96,7 @@ class GraphBuild:
         self._job = None
         types = infer_bound(model, self.bound, _traits(walk), inference)
         shapes = {name: entry[0] for name, entry in types.types.items()}
-        tensors = _tensors(walk, types.types, walk.constant, walk.weight, model.graph)
+        tensors = _tensors(walk, types.types, declared, model.graph)
         return ModelGraph(
             nodes=walk.nodes,
             tensors=tensors,
@@ -335,12 +335,14 @@ def _record_constness(walk: _Walk, nodes: list[OpNode]) -> None:
 def _tensors(
     walk: _Walk,
     types: Mapping[str, tuple[Shape | None, str | None]],
-    constant: set[str],
-    weight: set[str],
+    declared: Mapping[str, tuple[Shape, str | None]],
     graph: onnx.GraphProto,
 ) -> dict[str, TensorInfo]:
+    """Every tensor's record: its inferred type, else the type its initializer declares
+    (one inference did not see: a subgraph's sparse weight made dense by the build)."""
     outputs = {value.name for value in graph.output}
     initializers, graph_inputs = walk.initializers, walk.graph_inputs
+    constant, weight = walk.constant, walk.weight
     unknown: tuple[None, None] = (None, None)
     # Most tensors share a few (shape, dtype) pairs: each pair's size is computed once, and
     # the records are built with tuple.__new__ (TensorInfo.create's work, 5x cheaper).
@@ -350,8 +352,7 @@ def _tensors(
     names.update(dict.fromkeys(walk.producers))
     names.update(dict.fromkeys(initializers))
     for name in names:
-        declared = initializers.get(name)
-        entry = types.get(name) or (_declared(declared) if declared else None) or unknown
+        entry = types.get(name) or declared.get(name) or unknown
         size = sizes.get(entry)
         if size is None:
             size = sizes[entry] = addressable(name, tensor_size(*entry))
@@ -365,8 +366,7 @@ def _tensors(
 
 
 def _declared(tensor: onnx.TensorProto) -> tuple[Shape, str | None]:
-    """An initializer's type from its own dims (what inference gives it; also one that
-    inference did not see: a subgraph's sparse weight made dense by the build)."""
+    """An initializer's type from its own dims (what inference gives it)."""
     return tuple(tensor.dims[:]), dtype_name(tensor.data_type)  # protobuf gives ints
 
 
